@@ -1,0 +1,230 @@
+"""Every file format Podium reads or writes, defined once.
+
+Three documents cross process boundaries: the benchmark card, the submission request and the
+result file. Each carries ``format_version``; readers are tolerant: unknown fields are kept (and
+written back unchanged), so a newer writer never crashes an older reader. ``docs/formats.md``
+documents these models with an example of each.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from podium.slugs import check_slug
+
+FORMAT_VERSION = 1
+
+TaskTypeName = Literal["text_classification", "ner", "chatbot", "prompting"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Document(BaseModel):
+    """A JSON document on disk: tolerant of unknown fields, versioned."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2, exclude_none=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, source: str = "document"):
+        """Parse ``text``; a problem is raised as ``FormatError`` naming the source and field."""
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FormatError(f"{source}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise FormatError(f"{source}: expected a JSON object, got {type(data).__name__}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise FormatError(f"{source}: {_describe(exc)}") from None
+
+    @classmethod
+    def read(cls, path: Path):
+        return cls.from_json(Path(path).read_bytes(), source=str(path))
+
+
+class FormatError(ValueError):
+    """A file that does not follow its format; the message names the file and field."""
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"field '{where}': {err['msg']}")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- benchmark card
+
+
+class BenchmarkCard(_Document):
+    """What a benchmark is. Public: served to anyone; the gold answers are stored elsewhere."""
+
+    kind: Literal["benchmark"] = "benchmark"
+    id: str = Field(description="safe slug: lowercase letters, digits, '-', '_', '.'")
+    name: str
+    task_type: TaskTypeName
+    description: str = ""
+    url: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    primary_metric: str
+    secondary_metrics: list[str] = Field(default_factory=list)
+    labels: list[str] | None = Field(
+        default=None, description="text_classification: the label set, in display order"
+    )
+    entity_types: list[str] | None = Field(default=None, description="ner: the entity types")
+    version: str = "1"
+    n_items: int = 0
+    license: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        return check_slug(value, what="benchmark id")
+
+
+# --------------------------------------------------------------------------- submission request
+
+
+class RequestStatus(StrEnum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class ModelInfo(BaseModel):
+    """Who made the predictions. ``name`` is shown as text, never as HTML."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    org: str | None = None
+    link: str | None = None
+    revision: str = "main"
+    params_b: float | None = Field(default=None, description="parameters, in billions")
+    license: str | None = None
+    model_type: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.org}/{self.name}" if self.org else self.name
+
+
+class Lease(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    owner: str
+    expires_at: datetime
+
+
+class SubmissionRequest(_Document):
+    """One submission waiting for, undergoing or done with scoring (a file in eval-queue/)."""
+
+    kind: Literal["request"] = "request"
+    id: str
+    benchmark: str
+    benchmark_version: str = "1"
+    model: ModelInfo
+    submitter: str | None = None
+    predictions_file: str = Field(description="path of the stored predictions, relative to the queue")
+    predictions_sha256: str
+    status: RequestStatus = RequestStatus.PENDING
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    lease: Lease | None = None
+    error: str | None = None
+    result_file: str | None = None
+
+
+# --------------------------------------------------------------------------- result file
+
+
+class Interval(BaseModel):
+    """A confidence interval; ``display`` is the seeds' string form, e.g. ``"0.93 - 0.97"``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    low: float
+    high: float
+    level: float = 0.95
+    method: str = "percentile bootstrap over sufficient statistics"
+    resamples: int | None = None
+
+    @property
+    def display(self) -> str:
+        return format_interval(self.low, self.high)
+
+
+def format_interval(low: float, high: float) -> str:
+    return f"{low:.2f} - {high:.2f}"
+
+
+class Outcomes(BaseModel):
+    """Per-item outcomes in benchmark item order, so two results can be compared item by item.
+
+    ``fields`` names the columns; ``values`` holds one row per item (one value or a short tuple).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    ids: list[str] | None = Field(default=None, description="item ids, when not the benchmark order")
+    fields: list[str]
+    values: list[Any]
+
+
+class Result(_Document):
+    """A scored (``verified``) or hand-entered (``reported``) result of one model on one benchmark."""
+
+    kind: Literal["result"] = "result"
+    benchmark: str
+    benchmark_version: str = "1"
+    task_type: TaskTypeName | None = None
+    model: ModelInfo
+    source: Literal["verified", "reported"] = "verified"
+    submission_id: str | None = None
+    primary_metric: str
+    metrics: dict[str, float]
+    ci: dict[str, Interval] = Field(default_factory=dict)
+    details: dict[str, dict[str, dict[str, float]]] = Field(
+        default_factory=dict, description="per-class / per-type metrics, e.g. details.per_class.x.f1"
+    )
+    n: int | None = None
+    metric_version: str | None = None
+    seed: int | None = None
+    evaluated_at: datetime = Field(default_factory=utcnow)
+    outcomes: Outcomes | None = None
+
+    @property
+    def score(self) -> float:
+        return self.metrics[self.primary_metric]
+
+    @property
+    def ci_display(self) -> str | None:
+        interval = self.ci.get(self.primary_metric)
+        return interval.display if interval else None
+
+    def summary(self) -> dict[str, Any]:
+        """The result without per-item outcomes, as plain JSON-ready data."""
+        data = self.model_dump(mode="json", exclude={"outcomes"}, exclude_none=True)
+        for name, interval in self.ci.items():
+            data["ci"][name]["display"] = interval.display
+        return data
