@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from podium.errors import PodiumError
+
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
-class UnsafeNameError(ValueError):
+class UnsafeNameError(PodiumError, ValueError):
     """A name that cannot be used as (part of) a path."""
+
+    exit_code = 2
 
 
 def check_slug(value: str, *, what: str = "id") -> str:

@@ -23,7 +23,16 @@ def module_path(name: str) -> Path:
 @functools.cache
 def load_metric(name: str):
     """The ``evaluate`` module ``name``, loaded offline from the package (cached per process)."""
-    import podium.offline  # noqa: F401  (before evaluate is imported)
     import evaluate
 
+    import podium.offline  # noqa: F401  (before evaluate is imported)
+
     return evaluate.load(str(module_path(name)))
+
+
+def metric_version(module) -> str:
+    """'podium_classification 1.0.0': the module's name and the VERSION its script declares."""
+    import sys
+
+    script = sys.modules[type(module).__module__]
+    return f"{module.name} {getattr(script, 'VERSION', 'unversioned')}"

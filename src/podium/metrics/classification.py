@@ -62,3 +62,25 @@ def scores(confusion: np.ndarray, labels: list[str]) -> tuple[dict[str, float], 
         if present[i]
     }
     return metrics, {"per_class": details}
+
+
+def macro_f1_from_cells(
+    resampled: np.ndarray, gold_of_cell: np.ndarray, pred_of_cell: np.ndarray, n_labels: int
+) -> np.ndarray:
+    """Macro-F1 of many resampled confusion matrices given as counts over non-empty cells.
+
+    ``resampled`` is (B, C) counts of the C cells whose gold / predicted labels are given; the
+    (B, k, k) matrices are never built, so this stays cheap for many labels.
+    """
+    resampled = resampled.astype(np.float64)
+    on_diagonal = gold_of_cell == pred_of_cell
+    gold_onehot = np.zeros((len(gold_of_cell), n_labels))
+    gold_onehot[np.arange(len(gold_of_cell)), gold_of_cell] = 1.0
+    pred_onehot = np.zeros((len(pred_of_cell), n_labels))
+    pred_onehot[np.arange(len(pred_of_cell)), pred_of_cell] = 1.0
+    tp = resampled @ (gold_onehot * on_diagonal[:, None])
+    gold = resampled @ gold_onehot
+    predicted = resampled @ pred_onehot
+    f1 = _divide(2.0 * tp, gold + predicted)
+    present = (gold + predicted) > 0
+    return _divide((f1 * present).sum(axis=-1), present.sum(axis=-1))

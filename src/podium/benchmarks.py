@@ -1,0 +1,220 @@
+"""Benchmarks on disk: a public card and inputs, and gold answers kept apart, never served.
+
+Layout (see ``podium.config``)::
+
+    benchmarks/<id>/card.json          the card (``podium.schema.BenchmarkCard``)
+    benchmarks/<id>/inputs.parquet     id + the task's input fields: what submitters get
+    benchmarks/<id>/documents.parquet  chatbot benchmarks: the document collection
+    private/<id>/gold.parquet          id + gold answers
+
+A benchmark exists once its card exists; the card is written last, so a crash while adding one
+leaves no half-made benchmark visible.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import podium.offline  # noqa: F401  (before datasets)
+from podium import atomic
+from podium.config import Home
+from podium.errors import BenchmarkError
+from podium.schema import BenchmarkCard, FormatError, utcnow
+from podium.slugs import check_slug
+from podium.tasks import GoldSet, get_task
+
+SOURCE_FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
+
+
+def load_table(path: Path) -> pd.DataFrame:
+    """Read a CSV, JSONL or Parquet file with ``datasets`` (CSV cells are kept as text)."""
+    import datasets
+
+    path = Path(path)
+    kind = SOURCE_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise BenchmarkError(f"{path}: use a .csv, .jsonl or .parquet file")
+    if not path.is_file():
+        raise BenchmarkError(f"{path}: no such file")
+    datasets.disable_progress_bars()
+    with tempfile.TemporaryDirectory(prefix="podium-datasets-") as cache:
+        try:
+            if kind == "csv":
+                with open(path, newline="", encoding="utf-8-sig") as fh:
+                    header = next(csv.reader(fh), [])
+                features = datasets.Features({name: datasets.Value("string") for name in header})
+                ds = datasets.Dataset.from_csv(
+                    str(path), features=features, keep_default_na=False, cache_dir=cache
+                )
+            elif kind == "json":
+                ds = datasets.Dataset.from_json(str(path), cache_dir=cache)
+            else:
+                ds = datasets.Dataset.from_parquet(str(path), cache_dir=cache)
+            return ds.to_pandas()
+        except BenchmarkError:
+            raise
+        except Exception as exc:  # datasets wraps parser errors in several types
+            raise BenchmarkError(f"{path}: cannot be read as {kind}: {exc}") from None
+
+
+class BenchmarkStore:
+    """Create, list and read benchmarks under a data home."""
+
+    def __init__(self, home: Home):
+        self.home = home
+
+    def _public(self, benchmark_id: str) -> Path:
+        return self.home.benchmarks_dir / check_slug(benchmark_id, what="benchmark id")
+
+    def _private(self, benchmark_id: str) -> Path:
+        return self.home.private_dir / check_slug(benchmark_id, what="benchmark id")
+
+    # ------------------------------------------------------------------ reading
+
+    def list(self) -> list[BenchmarkCard]:
+        cards = []
+        if self.home.benchmarks_dir.is_dir():
+            for card_path in sorted(self.home.benchmarks_dir.glob("*/card.json")):
+                try:
+                    cards.append(BenchmarkCard.read(card_path))
+                except FormatError:
+                    continue  # reported by `podium benchmark check`, never fatal for a listing
+        return cards
+
+    def card(self, benchmark_id: str) -> BenchmarkCard:
+        path = self._public(benchmark_id) / "card.json"
+        if not path.is_file():
+            known = ", ".join(c.id for c in self.list()) or "none yet"
+            raise BenchmarkError(f"no benchmark {benchmark_id!r} (known: {known})")
+        try:
+            return BenchmarkCard.read(path)
+        except FormatError as exc:
+            raise BenchmarkError(str(exc)) from None
+
+    def gold(self, benchmark_id: str) -> GoldSet:
+        """The benchmark's item ids and gold answers, in benchmark order."""
+        card = self.card(benchmark_id)
+        path = self._private(benchmark_id) / "gold.parquet"
+        if not path.is_file():
+            raise BenchmarkError(f"benchmark {benchmark_id!r} has no gold answers at {path}")
+        task = get_task(card.task_type)
+        table = pq.read_table(path)
+        ids = pd.Index(table.column("id").to_numpy(zero_copy_only=False).astype(object))
+        column = table.column(task.gold_field)
+        if pa.types.is_list(column.type):
+            gold = pd.Series(column.to_pylist(), dtype=object)
+        else:
+            gold = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        return GoldSet(card=card, ids=ids, gold=gold)
+
+    def inputs(self, benchmark_id: str) -> pd.DataFrame:
+        self.card(benchmark_id)
+        return pq.read_table(self._public(benchmark_id) / "inputs.parquet").to_pandas()
+
+    def documents(self, benchmark_id: str) -> pd.DataFrame | None:
+        path = self._public(benchmark_id) / "documents.parquet"
+        return pq.read_table(path).to_pandas() if path.is_file() else None
+
+    # ------------------------------------------------------------------ writing
+
+    def add(
+        self,
+        card: BenchmarkCard,
+        data: Path | pd.DataFrame,
+        *,
+        columns: dict[str, str] | None = None,
+        documents: Path | pd.DataFrame | None = None,
+        replace: bool = False,
+    ) -> BenchmarkCard:
+        """Create a benchmark from a table holding inputs and gold answers.
+
+        ``columns`` maps a task field to the source column that holds it (``{"text": "sentence"}``).
+        """
+        task = get_task(card.task_type)
+        public_dir, private_dir = self._public(card.id), self._private(card.id)
+        if (public_dir / "card.json").exists() and not replace:
+            raise BenchmarkError(f"benchmark {card.id!r} already exists (use --replace to overwrite)")
+        table = data if isinstance(data, pd.DataFrame) else load_table(Path(data))
+        if columns:
+            absent = [src for src in columns.values() if src not in table.columns]
+            if absent:
+                raise BenchmarkError(f"no column {', '.join(map(repr, absent))} in the benchmark data")
+            table = table.rename(columns={src: field for field, src in columns.items()})
+        if card.primary_metric not in task.metrics:
+            raise BenchmarkError(
+                f"primary metric {card.primary_metric!r} is not one of {', '.join(task.metrics)} "
+                f"for task type {task.name}"
+            )
+        inputs, gold, card = task.prepare(table, card)
+        if not card.secondary_metrics:
+            secondary = [m for m in task.metrics if m != card.primary_metric]
+            card = card.model_copy(update={"secondary_metrics": secondary})
+        docs = None
+        if documents is not None:
+            docs = documents if isinstance(documents, pd.DataFrame) else load_table(Path(documents))
+        now = utcnow()
+        card = card.model_copy(update={"updated_at": now})
+
+        _replace_dir(private_dir, {"gold.parquet": _parquet(gold)})
+        public_files = {"inputs.parquet": _parquet(inputs)}
+        if docs is not None:
+            public_files["documents.parquet"] = _parquet(docs)
+        _replace_dir(public_dir, public_files)
+        atomic.write_text(public_dir / "card.json", card.to_json())
+        return card
+
+    def export_inputs(self, benchmark_id: str, out: Path) -> int:
+        """Write the public inputs (never gold answers) as JSONL or CSV, by ``out``'s suffix."""
+        inputs = self.inputs(benchmark_id)
+        out = Path(out)
+        if out.suffix.lower() == ".csv":
+            frame = inputs.copy()
+            for column in frame.columns:
+                if frame[column].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+                    frame[column] = frame[column].map(lambda v: " ".join(list(v)))
+            atomic.write_text(out, frame.to_csv(index=False))
+        else:
+            lines = [
+                json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False)
+                for row in inputs.to_dict(orient="records")
+            ]
+            atomic.write_text(out, "\n".join(lines) + "\n")
+        return len(inputs)
+
+
+def _plain(value):
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _replace_dir(target: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a fresh folder and swap it in place of ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        staging.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

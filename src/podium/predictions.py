@@ -1,0 +1,226 @@
+"""Reading a predictions file (CSV or JSONL) and matching its ids to a benchmark's items.
+
+Only the checks every task type shares live here: size, encoding, emptiness, header, JSON syntax,
+and missing / duplicate / unknown ids. What a prediction must look like is the task type's
+business (``podium.tasks``).
+
+Locations in messages: CSV problems say ``row N`` (the N-th data row, the header not counted),
+JSONL problems say ``line N`` (the physical line in the file).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from podium.errors import InvalidPredictions, Problem
+
+ID_COLUMN = "id"
+PREDICTION_COLUMN = "prediction"
+CSV_SUFFIXES = {".csv"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+
+try:  # orjson is several times faster on large JSONL files; gradio already installs it
+    import orjson
+
+    _loads = orjson.loads
+    _JSON_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError,)
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+    _JSON_ERRORS = (json.JSONDecodeError,)
+
+
+@dataclass
+class RawPredictions:
+    """The ``id`` and ``prediction`` of every row of a file, in file order."""
+
+    ids: np.ndarray  # object array of str
+    values: list[Any]  # str for CSV; any JSON value for JSONL
+    format: str  # "csv" or "jsonl"
+    line_numbers: np.ndarray | None = None  # JSONL: physical line of each record
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def where(self, row: int) -> str:
+        if self.line_numbers is not None:
+            return f"line {int(self.line_numbers[row])}"
+        return f"row {row + 1}"
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return "jsonl" if data.lstrip()[:1] == b"{" else "csv"
+
+
+def read_predictions(path: Path, max_bytes: int, fmt: str | None = None) -> RawPredictions:
+    """Read ``path``; raise ``InvalidPredictions`` naming the row on anything wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidPredictions([Problem("file", f"{path} does not exist or is not a file")])
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InvalidPredictions(
+            [Problem("file", f"the file is {_mb(size)}, over the {_mb(max_bytes)} limit")]
+        )
+    data = path.read_bytes()
+    return parse_predictions(data, fmt or detect_format(path, data))
+
+
+def parse_predictions(data: bytes, fmt: str) -> RawPredictions:
+    if not data.strip():
+        raise InvalidPredictions([Problem("file", "the file is empty")])
+    text = _decode(data)
+    if fmt == "csv":
+        return _parse_csv(text)
+    if fmt == "jsonl":
+        return _parse_jsonl(text)
+    raise InvalidPredictions([Problem("file", f"unknown format {fmt!r}; use csv or jsonl")])
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise InvalidPredictions(
+            [Problem(f"line {line}", f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8")]
+        ) from None
+
+
+def _parse_csv(text: str) -> RawPredictions:
+    first_line = text.split("\n", 1)[0].strip("\r")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        where = "file"
+        if " in line " in message:  # "Expected 2 fields in line 5, saw 3"
+            line = message.split(" in line ")[1].split(",")[0]
+            where = f"line {line}"
+            message = message.split("C error: ")[-1]
+        raise InvalidPredictions([Problem(where, f"malformed CSV: {message}")]) from None
+    except pd.errors.EmptyDataError:
+        raise InvalidPredictions([Problem("file", "the file is empty")]) from None
+    columns = [str(c).strip() for c in frame.columns]
+    if ID_COLUMN not in columns or PREDICTION_COLUMN not in columns:
+        raise InvalidPredictions(
+            [
+                Problem(
+                    "header",
+                    f"the first line must be a header with columns '{ID_COLUMN}' and "
+                    f"'{PREDICTION_COLUMN}'; found {first_line[:120]!r}",
+                )
+            ]
+        )
+    frame.columns = columns
+    if len(frame) == 0:
+        raise InvalidPredictions([Problem("file", "no predictions after the header")])
+    ids = frame[ID_COLUMN].to_numpy(dtype=object)
+    values = frame[PREDICTION_COLUMN].to_numpy(dtype=object).tolist()
+    return RawPredictions(ids=ids, values=values, format="csv")
+
+
+def _parse_jsonl(text: str) -> RawPredictions:
+    ids: list[str] = []
+    values: list[Any] = []
+    lines: list[int] = []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = _loads(line)
+        except _JSON_ERRORS as exc:
+            problems.append(Problem(f"line {number}", f"not valid JSON ({exc})"))
+            continue
+        if not isinstance(record, dict):
+            problems.append(
+                Problem(f"line {number}", 'expected an object like {"id": ..., "prediction": ...}')
+            )
+            continue
+        missing = [k for k in (ID_COLUMN, PREDICTION_COLUMN) if k not in record]
+        if missing:
+            problems.append(Problem(f"line {number}", f"missing field {', '.join(map(repr, missing))}"))
+            continue
+        item_id = record[ID_COLUMN]
+        if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
+            problems.append(Problem(f"line {number}", f"field 'id' must be a string, got {item_id!r}"))
+            continue
+        ids.append(str(item_id))
+        values.append(record[PREDICTION_COLUMN])
+        lines.append(number)
+    if problems:
+        raise InvalidPredictions(problems)
+    if not ids:
+        raise InvalidPredictions([Problem("file", "the file holds no predictions")])
+    return RawPredictions(
+        ids=np.array(ids, dtype=object),
+        values=values,
+        format="jsonl",
+        line_numbers=np.array(lines, dtype=np.int64),
+    )
+
+
+def align(raw: RawPredictions, item_ids: pd.Index, benchmark: str) -> np.ndarray:
+    """For each benchmark item (in benchmark order), the row of ``raw`` that predicts it.
+
+    Raises ``InvalidPredictions`` for unknown ids, duplicate ids and missing items.
+    """
+    position = item_ids.get_indexer(raw.ids)
+    problems: list[Problem] = []
+    total = 0
+    unknown = np.flatnonzero(position < 0)
+    total += len(unknown)
+    for row in unknown[:10]:
+        problems.append(Problem(raw.where(row), f"id {raw.ids[row]!r} is not in benchmark '{benchmark}'"))
+
+    known_rows = np.flatnonzero(position >= 0)
+    known_pos = position[known_rows]
+    per_item = np.bincount(known_pos, minlength=len(item_ids))
+    if (per_item > 1).any():
+        order = np.argsort(known_pos, kind="stable")
+        sorted_pos = known_pos[order]
+        repeat = np.flatnonzero(sorted_pos[1:] == sorted_pos[:-1]) + 1
+        total += len(repeat)
+        for k in repeat[:10]:
+            row, first = known_rows[order[k]], known_rows[order[k - 1]]
+            problems.append(
+                Problem(raw.where(row), f"id {raw.ids[row]!r} already appeared in {raw.where(first)}")
+            )
+
+    missing = np.flatnonzero(per_item == 0)
+    if len(missing):
+        total += 1
+        examples = ", ".join(repr(str(item_ids[i])) for i in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        noun = "item has" if len(missing) == 1 else "items have"
+        problems.append(
+            Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}")
+        )
+    if problems:
+        raise InvalidPredictions(problems, total=total)
+    rows = np.empty(len(item_ids), dtype=np.int64)
+    rows[known_pos] = known_rows
+    return rows

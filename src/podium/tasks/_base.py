@@ -1,0 +1,118 @@
+"""What a task type is: its files' fields, how predictions are checked, how they are scored."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from podium.bootstrap import GroupedStatistic
+from podium.errors import BenchmarkError, InvalidPredictions, Problem
+from podium.predictions import RawPredictions
+from podium.schema import BenchmarkCard, Outcomes
+
+ID = "id"
+
+
+@dataclass
+class Scoring:
+    """What a task type returns for one submission, before intervals are attached."""
+
+    metrics: dict[str, float]
+    details: dict[str, dict[str, dict[str, float]]]
+    outcomes: Outcomes
+    statistics: list[GroupedStatistic] = field(default_factory=list)
+    metric_version: str = ""
+
+
+@dataclass
+class GoldSet:
+    """A benchmark's items in order: their ids and gold answers (loaded from the private store)."""
+
+    card: BenchmarkCard
+    ids: pd.Index
+    gold: pd.Series
+
+
+class TaskType:
+    """Base class of the task type registry; one subclass per module in ``podium.tasks``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    input_fields: ClassVar[tuple[str, ...]]
+    optional_input_fields: ClassVar[tuple[str, ...]] = ()
+    gold_field: ClassVar[str]
+    metrics: ClassVar[tuple[str, ...]]  # the first is the default primary metric
+    metric_module: ClassVar[str]
+    aliases: ClassVar[dict[str, str]] = {}  # source column -> field
+    prediction_help: ClassVar[str]
+
+    # ------------------------------------------------------------------ benchmarks
+
+    def prepare(self, table: pd.DataFrame, card: BenchmarkCard) -> tuple[pd.DataFrame, pd.DataFrame, BenchmarkCard]:
+        """Split a benchmark's source table into public inputs and private gold answers."""
+        table = table.rename(columns={k: v for k, v in self.aliases.items() if k in table.columns and v not in table.columns})
+        if ID not in table.columns:
+            table = table.assign(**{ID: [str(i) for i in range(1, len(table) + 1)]})
+        missing = [f for f in (*self.input_fields, self.gold_field) if f not in table.columns]
+        if missing:
+            raise BenchmarkError(
+                f"benchmark data has no column {', '.join(map(repr, missing))} "
+                f"(columns: {', '.join(map(str, table.columns))}); map one with --column FIELD=NAME"
+            )
+        if len(table) == 0:
+            raise BenchmarkError("benchmark data has no rows")
+        ids = table[ID].map(_id_text)
+        bad = ids.isna() | (ids == "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+            raise BenchmarkError(f"row {row}: empty or invalid id {table[ID].iloc[row - 1]!r}")
+        dup = ids.duplicated()
+        if dup.any():
+            row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
+            raise BenchmarkError(f"row {row}: duplicate id {ids.iloc[row - 1]!r}")
+        table = table.assign(**{ID: ids})
+        gold, card = self.prepare_gold(table, card)
+        public = [ID, *self.input_fields, *(f for f in self.optional_input_fields if f in table.columns)]
+        inputs = table[public].reset_index(drop=True)
+        gold_table = pd.DataFrame({ID: ids.to_numpy(), self.gold_field: gold.to_numpy()})
+        card = card.model_copy(update={"n_items": len(table)})
+        return inputs, gold_table, card
+
+    def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard) -> tuple[pd.Series, BenchmarkCard]:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ predictions
+
+    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> Any:
+        """Validate prediction values; return them in benchmark order, ready for ``score``."""
+        raise NotImplementedError
+
+    def score(self, gold: GoldSet, predictions: Any) -> Scoring:
+        raise NotImplementedError
+
+
+def _id_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def closest(value: str, options: list[str]) -> str:
+    """A hint naming the closest valid option, or '' when nothing is close."""
+    lowered = {o.lower(): o for o in options}
+    if value.lower().strip() in lowered:
+        return f" (did you mean {lowered[value.lower().strip()]!r}?)"
+    match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def raise_if(problems: list[Problem], total: int | None = None) -> None:
+    if problems:
+        raise InvalidPredictions(problems, total=total)

@@ -1,0 +1,67 @@
+"""What the two question-answering task types share: answers, gold answer lists, metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from podium.bootstrap import mean_statistic
+from podium.errors import BenchmarkError, Problem
+from podium.metrics import answers, load_metric, metric_version
+from podium.predictions import RawPredictions
+from podium.schema import BenchmarkCard, Outcomes
+from podium.tasks._base import GoldSet, Scoring, TaskType, raise_if
+
+
+def gold_answers(value: object) -> list[str] | None:
+    """A gold answer cell as a list of strings: 'x', ['x', 'y'] or SQuAD's {'text': [...]}."""
+    if isinstance(value, dict) and "text" in value:
+        value = value["text"]
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+class QuestionAnswering(TaskType):
+    gold_field = "answers"
+    metrics = ("f1", "exact_match", "rouge_l")
+    metric_module = "podium_qa"
+    prediction_help = "one answer string per question"
+
+    def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard):
+        golds = []
+        for row, value in enumerate(table[self.gold_field], start=1):
+            answers_ = gold_answers(value)
+            if answers_ is None:
+                raise BenchmarkError(
+                    f"row {row}: answers must be a string or a non-empty list of strings, got {value!r}"
+                )
+            golds.append(answers_)
+        return pd.Series(golds, dtype=object), card
+
+    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> list[str]:
+        values = raw.values
+        if raw.format == "jsonl":
+            bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
+            raise_if(
+                [Problem(raw.where(i), f"prediction must be an answer string, got {values[i]!r}") for i in bad[:20]],
+                total=len(bad),
+            )
+        return [values[r] for r in rows]
+
+    def score(self, gold: GoldSet, predictions: list[str]) -> Scoring:
+        module = load_metric(self.metric_module)
+        exact, f1, rouge = module.per_item(predictions, list(gold.gold))
+        metrics = answers.scores(exact, f1, rouge)
+        statistics = [
+            mean_statistic("f1", f1),
+            mean_statistic("exact_match", exact),
+            mean_statistic("rouge_l", rouge),
+        ]
+        values = np.round(np.stack([exact, f1, rouge], axis=1), 6).tolist()
+        outcomes = Outcomes(fields=["exact_match", "f1", "rouge_l"], values=values)
+        return Scoring(metrics, {}, outcomes, statistics, metric_version(module))

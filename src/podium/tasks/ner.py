@@ -1,0 +1,141 @@
+"""Named-entity recognition: one IOB2 tag per token of each sentence.
+
+Predictions: CSV ``id,prediction`` with space-separated tags, or JSONL with a list of tags.
+Metrics: entity-level micro F1 (primary), precision, recall, per-type F1 (seqeval semantics).
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+
+from podium.bootstrap import GroupedStatistic, group_counts
+from podium.errors import BenchmarkError, Problem
+from podium.metrics import load_metric, metric_version, sequence_labeling
+from podium.predictions import RawPredictions
+from podium.schema import BenchmarkCard, Outcomes
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, raise_if
+from podium.tasks._registry import register
+
+
+def tag_problem(tag: object, entity_types: list[str] | None) -> str | None:
+    """Why ``tag`` is not a valid IOB2 tag, or None."""
+    if not isinstance(tag, str):
+        return f"tag {tag!r} is not a string"
+    if tag == "O":
+        return None
+    if len(tag) < 3 or tag[:2] not in ("B-", "I-"):
+        return f"malformed tag {tag!r}: use 'O', 'B-TYPE' or 'I-TYPE' (IOB2)"
+    if entity_types is not None and tag[2:] not in entity_types:
+        return f"unknown entity type {tag[2:]!r} in tag {tag!r}; types: {', '.join(entity_types)}" + closest(
+            tag[2:], entity_types
+        )
+    return None
+
+
+def as_tag_list(value: object) -> list | None:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return value
+    if isinstance(value, (tuple, np.ndarray)):
+        return list(value)
+    return None
+
+
+@register
+class Ner(TaskType):
+    name = "ner"
+    title = "Named-entity recognition"
+    description = "Tag every token with an IOB2 entity tag (B-TYPE, I-TYPE or O)."
+    input_fields = ("tokens",)
+    gold_field = "tags"
+    metrics = ("f1", "precision", "recall")
+    metric_module = "podium_ner"
+    aliases = {"words": "tokens", "ner_tags": "tags", "labels": "tags"}
+    prediction_help = "one IOB2 tag per token (space-separated in CSV, a JSON list in JSONL)"
+
+    def prepare(self, table, card):
+        inputs, gold, card = super().prepare(table, card)
+        inputs["tokens"] = [as_tag_list(t) for t in inputs["tokens"]]
+        for row, (tokens, tags) in enumerate(zip(inputs["tokens"], gold["tags"], strict=True), 1):
+            if tokens is None or not all(isinstance(t, str) for t in tokens):
+                raise BenchmarkError(f"row {row}: tokens must be a list of strings")
+            if len(tokens) != len(tags):
+                raise BenchmarkError(f"row {row}: {len(tags)} tags for {len(tokens)} tokens")
+        return inputs, gold, card
+
+    def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard):
+        tags = [as_tag_list(v) for v in table[self.gold_field]]
+        for row, sentence in enumerate(tags, start=1):
+            if sentence is None:
+                raise BenchmarkError(f"row {row}: tags must be a list or a space-separated string")
+            for tag in sentence:
+                problem = tag_problem(tag, None)
+                if problem:
+                    raise BenchmarkError(f"row {row}: {problem}")
+        found = sorted(sequence_labeling.entity_types(list(chain.from_iterable(tags))))
+        types = card.entity_types or found
+        extra = sorted(set(found) - set(types))
+        if extra:
+            raise BenchmarkError(f"gold tags use entity types {extra} outside {types}")
+        return pd.Series(tags, dtype=object), card.model_copy(update={"entity_types": list(types)})
+
+    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> list[list[str]]:
+        types = list(gold.card.entity_types or [])
+        problems: list[Problem] = []
+        total = 0
+        sentences: list = [as_tag_list(v) for v in raw.values]
+        item_of_row = np.empty(len(rows), dtype=np.int64)
+        item_of_row[rows] = np.arange(len(rows))
+        gold_lengths = np.fromiter(map(len, gold.gold), dtype=np.int64, count=len(gold.gold))
+        for i, sentence in enumerate(sentences):
+            if sentence is None:
+                total += 1
+                if len(problems) < 20:
+                    problems.append(Problem(raw.where(i), "prediction must be a list of tags"))
+                continue
+            expected = gold_lengths[item_of_row[i]]
+            if len(sentence) != expected:
+                total += 1
+                if len(problems) < 20:
+                    problems.append(
+                        Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens")
+                    )
+        raise_if(problems, total=total)
+        # Each distinct tag is checked once; rows are looked up only for the bad ones.
+        distinct = set(chain.from_iterable(sentences))
+        bad = {t: p for t in distinct if (p := tag_problem(t, types))}
+        if bad:
+            for i, sentence in enumerate(sentences):
+                for position, tag in enumerate(sentence, start=1):
+                    if tag in bad:
+                        total += 1
+                        if len(problems) < 20:
+                            problems.append(Problem(raw.where(i), f"token {position}: {bad[tag]}"))
+            raise_if(problems, total=total)
+        return [sentences[r] for r in rows]
+
+    def score(self, gold: GoldSet, predictions: list[list[str]]) -> Scoring:
+        module = load_metric(self.metric_module)
+        counts = module.counts(list(gold.gold), predictions)
+        metrics, details = module.from_counts(counts)
+        per_sentence = np.stack([counts.sentence_tp, counts.sentence_pred, counts.sentence_gold], 1)
+        groups, group_sizes = group_counts(per_sentence)
+
+        def micro(index: int):
+            def metric(resampled: np.ndarray) -> np.ndarray:
+                tp, pred, true = (resampled @ groups).T
+                return sequence_labeling.precision_recall_f1(tp, pred, true)[index]
+
+            return metric
+
+        statistics = [
+            GroupedStatistic("precision", group_sizes, micro(0)),
+            GroupedStatistic("recall", group_sizes, micro(1)),
+            GroupedStatistic("f1", group_sizes, micro(2)),
+        ]
+        outcomes = Outcomes(fields=["tp", "predicted", "gold"], values=per_sentence.tolist())
+        return Scoring(metrics, details, outcomes, statistics, metric_version(module))

@@ -1,0 +1,104 @@
+"""Text classification: one label per item, from the benchmark's label set.
+
+Predictions: ``id,prediction`` CSV or ``{"id": ..., "prediction": "label"}`` JSONL.
+Metrics: accuracy (primary), macro-F1, per-class precision / recall / F1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from podium.bootstrap import GroupedStatistic
+from podium.errors import BenchmarkError, Problem
+from podium.metrics import classification, load_metric, metric_version
+from podium.predictions import RawPredictions
+from podium.schema import BenchmarkCard, Outcomes
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, raise_if
+from podium.tasks._registry import register
+
+
+@register
+class TextClassification(TaskType):
+    name = "text_classification"
+    title = "Text classification"
+    description = "Assign one label from a fixed label set to each text."
+    input_fields = ("text",)
+    gold_field = "label"
+    metrics = ("accuracy", "macro_f1")
+    metric_module = "podium_classification"
+    aliases = {"sentence": "text", "content": "text", "input": "text", "labels": "label"}
+    prediction_help = "one label per item, exactly as written in the benchmark's label set"
+
+    def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard):
+        gold = table[self.gold_field].map(lambda v: None if v is None else str(v).strip())
+        empty = gold.isna() | (gold == "")
+        if empty.any():
+            row = int(np.flatnonzero(empty.to_numpy())[0]) + 1
+            raise BenchmarkError(f"row {row}: empty label")
+        present = sorted(set(gold))
+        labels = card.labels or present
+        outside = [x for x in present if x not in set(labels)]
+        if outside:
+            row = int(np.flatnonzero(gold.isin(outside).to_numpy())[0]) + 1
+            raise BenchmarkError(
+                f"row {row}: label {gold.iloc[row - 1]!r} is not in the label set {labels}"
+            )
+        return gold, card.model_copy(update={"labels": list(labels)})
+
+    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> np.ndarray:
+        labels = gold.card.labels or []
+        values = raw.values
+        problems: list[Problem] = []
+        if raw.format == "jsonl":
+            values = list(values)
+            for i, v in enumerate(values):
+                if isinstance(v, int) and not isinstance(v, bool):
+                    values[i] = str(v)
+                elif not isinstance(v, str):
+                    problems.append(Problem(raw.where(i), f"prediction must be a label string, got {v!r}"))
+            raise_if(problems)
+        codes = pd.Categorical(values, categories=labels).codes
+        bad = np.flatnonzero(codes < 0)
+        for i in bad[:10]:
+            value = values[i]
+            problems.append(
+                Problem(
+                    raw.where(i),
+                    f"label {value!r} is not one of {', '.join(labels)}{closest(value, labels)}",
+                )
+            )
+        raise_if(problems, total=len(bad))
+        return codes.astype(np.int64)[rows]
+
+    def gold_codes(self, gold: GoldSet) -> np.ndarray:
+        return pd.Categorical(gold.gold, categories=gold.card.labels).codes.astype(np.int64)
+
+    def score(self, gold: GoldSet, predictions: np.ndarray) -> Scoring:
+        labels = list(gold.card.labels or [])
+        k = len(labels)
+        truth = self.gold_codes(gold)
+        module = load_metric(self.metric_module)
+        confusion = classification.confusion_counts(truth, predictions, k)
+        metrics, details = module.from_confusion(confusion, labels)
+
+        n = len(truth)
+        correct = int(np.trace(confusion))
+        cells = np.flatnonzero(confusion.ravel())
+        cell_counts = confusion.ravel()[cells]
+        gold_of_cell, pred_of_cell = np.divmod(cells, k)
+        statistics = [
+            GroupedStatistic(
+                "accuracy", np.array([correct, n - correct]), lambda r: r[:, 0] / max(n, 1)
+            ),
+            GroupedStatistic(
+                "macro_f1",
+                cell_counts,
+                lambda r: classification.macro_f1_from_cells(r, gold_of_cell, pred_of_cell, k),
+            ),
+        ]
+        outcomes = Outcomes(
+            fields=["predicted_label_index", "correct"],
+            values=np.stack([predictions, (predictions == truth).astype(np.int64)], axis=1).tolist(),
+        )
+        return Scoring(metrics, details, outcomes, statistics, metric_version(module))
