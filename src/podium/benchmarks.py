@@ -52,9 +52,7 @@ def load_table(path: Path) -> pd.DataFrame:
                 with open(path, newline="", encoding="utf-8-sig") as fh:
                     header = next(csv.reader(fh), [])
                 features = datasets.Features({name: datasets.Value("string") for name in header})
-                ds = datasets.Dataset.from_csv(
-                    str(path), features=features, keep_default_na=False, cache_dir=cache
-                )
+                ds = datasets.Dataset.from_csv(str(path), features=features, keep_default_na=False, cache_dir=cache)
             elif kind == "json":
                 ds = datasets.Dataset.from_json(str(path), cache_dir=cache)
             else:

@@ -70,9 +70,7 @@ def read_predictions(path: Path, max_bytes: int, fmt: str | None = None) -> RawP
         raise InvalidPredictions([Problem("file", f"{path} does not exist or is not a file")])
     size = path.stat().st_size
     if size > max_bytes:
-        raise InvalidPredictions(
-            [Problem("file", f"the file is {_mb(size)}, over the {_mb(max_bytes)} limit")]
-        )
+        raise InvalidPredictions([Problem("file", f"the file is {_mb(size)}, over the {_mb(max_bytes)} limit")])
     data = path.read_bytes()
     return parse_predictions(data, fmt or detect_format(path, data))
 
@@ -156,9 +154,7 @@ def _parse_jsonl(text: str) -> RawPredictions:
             problems.append(Problem(f"line {number}", f"not valid JSON ({exc})"))
             continue
         if not isinstance(record, dict):
-            problems.append(
-                Problem(f"line {number}", 'expected an object like {"id": ..., "prediction": ...}')
-            )
+            problems.append(Problem(f"line {number}", 'expected an object like {"id": ..., "prediction": ...}'))
             continue
         missing = [k for k in (ID_COLUMN, PREDICTION_COLUMN) if k not in record]
         if missing:
@@ -206,9 +202,7 @@ def align(raw: RawPredictions, item_ids: pd.Index, benchmark: str) -> np.ndarray
         total += len(repeat)
         for k in repeat[:10]:
             row, first = known_rows[order[k]], known_rows[order[k - 1]]
-            problems.append(
-                Problem(raw.where(row), f"id {raw.ids[row]!r} already appeared in {raw.where(first)}")
-            )
+            problems.append(Problem(raw.where(row), f"id {raw.ids[row]!r} already appeared in {raw.where(first)}"))
 
     missing = np.flatnonzero(per_item == 0)
     if len(missing):
@@ -216,9 +210,7 @@ def align(raw: RawPredictions, item_ids: pd.Index, benchmark: str) -> np.ndarray
         examples = ", ".join(repr(str(item_ids[i])) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         noun = "item has" if len(missing) == 1 else "items have"
-        problems.append(
-            Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}")
-        )
+        problems.append(Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}"))
     if problems:
         raise InvalidPredictions(problems, total=total)
     rows = np.empty(len(item_ids), dtype=np.int64)

@@ -27,35 +27,138 @@ from podium.config import Home
 N_ITEMS = 320
 
 COMPANIES = [
-    ("Nordic Steel", "Oyj"), ("Baltic Freight", "AB"), ("Helios Energy", "plc"),
-    ("Amber Pharma", "AG"), ("Kestrel Software", "Inc"), ("Granite Bank", "ASA"),
-    ("Lumen Telecom", "SA"), ("Polar Foods", "Oyj"), ("Cobalt Mining", "Ltd"),
-    ("Vesta Insurance", "AB"), ("Orion Logistics", "NV"), ("Juniper Retail", "plc"),
-    ("Fjord Shipping", "ASA"), ("Atlas Cement", "SpA"), ("Sable Motors", "AG"),
-    ("Harbor Paper", "Oyj"), ("Quartz Semiconductors", "Inc"), ("Meridian Airlines", "SA"),
-    ("Tundra Forestry", "AB"), ("Saffron Hotels", "Ltd"), ("Beacon Media", "plc"),
-    ("Willow Textiles", "SpA"), ("Crescent Chemicals", "NV"), ("Summit Healthcare", "Inc"),
-    ("Aurora Wind", "ASA"), ("Delta Water", "SA"), ("Pioneer Robotics", "AG"),
-    ("Evergreen Packaging", "Oyj"), ("Ironwood Construction", "Ltd"), ("Coral Biotech", "Inc"),
-    ("Falcon Defence", "plc"), ("Glacier Dairy", "AB"), ("Horizon Solar", "SpA"),
-    ("Keystone Rail", "NV"), ("Maple Publishing", "Ltd"), ("Nimbus Cloud", "Inc"),
-    ("Opal Jewellery", "SA"), ("Redwood Timber", "Oyj"), ("Silverline Cables", "AG"),
+    ("Nordic Steel", "Oyj"),
+    ("Baltic Freight", "AB"),
+    ("Helios Energy", "plc"),
+    ("Amber Pharma", "AG"),
+    ("Kestrel Software", "Inc"),
+    ("Granite Bank", "ASA"),
+    ("Lumen Telecom", "SA"),
+    ("Polar Foods", "Oyj"),
+    ("Cobalt Mining", "Ltd"),
+    ("Vesta Insurance", "AB"),
+    ("Orion Logistics", "NV"),
+    ("Juniper Retail", "plc"),
+    ("Fjord Shipping", "ASA"),
+    ("Atlas Cement", "SpA"),
+    ("Sable Motors", "AG"),
+    ("Harbor Paper", "Oyj"),
+    ("Quartz Semiconductors", "Inc"),
+    ("Meridian Airlines", "SA"),
+    ("Tundra Forestry", "AB"),
+    ("Saffron Hotels", "Ltd"),
+    ("Beacon Media", "plc"),
+    ("Willow Textiles", "SpA"),
+    ("Crescent Chemicals", "NV"),
+    ("Summit Healthcare", "Inc"),
+    ("Aurora Wind", "ASA"),
+    ("Delta Water", "SA"),
+    ("Pioneer Robotics", "AG"),
+    ("Evergreen Packaging", "Oyj"),
+    ("Ironwood Construction", "Ltd"),
+    ("Coral Biotech", "Inc"),
+    ("Falcon Defence", "plc"),
+    ("Glacier Dairy", "AB"),
+    ("Horizon Solar", "SpA"),
+    ("Keystone Rail", "NV"),
+    ("Maple Publishing", "Ltd"),
+    ("Nimbus Cloud", "Inc"),
+    ("Opal Jewellery", "SA"),
+    ("Redwood Timber", "Oyj"),
+    ("Silverline Cables", "AG"),
     ("Tidewater Ports", "ASA"),
 ]
-FIRST = ["Anna", "Mikko", "Sofia", "Lars", "Elena", "Jonas", "Maria", "Pekka", "Ingrid", "Tomas",
-         "Laura", "Henrik", "Clara", "Oskar", "Nina", "Viktor", "Julia", "Erik", "Marta", "Paolo"]
-LAST = ["Lindqvist", "Virtanen", "Moreau", "Jensen", "Rossi", "Nowak", "Berg", "Keller", "Haas",
-        "Korhonen", "Dubois", "Novak", "Larsen", "Fischer", "Costa", "Holm", "Meyer", "Sato"]
-CITIES = ["Helsinki", "Stockholm", "Oslo", "Copenhagen", "Tallinn", "Riga", "Hamburg", "Rotterdam",
-          "Milan", "Lyon", "Warsaw", "Vienna", "Zurich", "Dublin", "Lisbon", "Madrid"]
+FIRST = [
+    "Anna",
+    "Mikko",
+    "Sofia",
+    "Lars",
+    "Elena",
+    "Jonas",
+    "Maria",
+    "Pekka",
+    "Ingrid",
+    "Tomas",
+    "Laura",
+    "Henrik",
+    "Clara",
+    "Oskar",
+    "Nina",
+    "Viktor",
+    "Julia",
+    "Erik",
+    "Marta",
+    "Paolo",
+]
+LAST = [
+    "Lindqvist",
+    "Virtanen",
+    "Moreau",
+    "Jensen",
+    "Rossi",
+    "Nowak",
+    "Berg",
+    "Keller",
+    "Haas",
+    "Korhonen",
+    "Dubois",
+    "Novak",
+    "Larsen",
+    "Fischer",
+    "Costa",
+    "Holm",
+    "Meyer",
+    "Sato",
+]
+CITIES = [
+    "Helsinki",
+    "Stockholm",
+    "Oslo",
+    "Copenhagen",
+    "Tallinn",
+    "Riga",
+    "Hamburg",
+    "Rotterdam",
+    "Milan",
+    "Lyon",
+    "Warsaw",
+    "Vienna",
+    "Zurich",
+    "Dublin",
+    "Lisbon",
+    "Madrid",
+]
 REGIONS = ["Europe", "North America", "Asia", "the Nordic countries", "Germany", "China", "Brazil"]
 METRICS = ["net sales", "operating profit", "revenue", "order intake", "earnings per share"]
-PRODUCTS = ["steel plate", "container shipping", "wind turbines", "generic medicines",
-            "payroll software", "retail banking", "mobile networks", "frozen foods",
-            "copper concentrate", "home insurance", "warehouse automation", "fashion retail"]
+PRODUCTS = [
+    "steel plate",
+    "container shipping",
+    "wind turbines",
+    "generic medicines",
+    "payroll software",
+    "retail banking",
+    "mobile networks",
+    "frozen foods",
+    "copper concentrate",
+    "home insurance",
+    "warehouse automation",
+    "fashion retail",
+]
 QUARTERS = ["first", "second", "third", "fourth"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def _company(rng: random.Random) -> str:
@@ -108,11 +211,21 @@ def _sentiment_items(rng: random.Random) -> list[dict]:
     for i in range(1, N_ITEMS + 1):
         label = rng.choices(labels, weights)[0]
         text = rng.choice(SENTIMENT_TEMPLATES[label]).format(
-            co=_company(rng), co2=_company(rng), pct=rng.randint(2, 35), metric=rng.choice(METRICS),
-            q=rng.choice(QUARTERS), region=rng.choice(REGIONS), money=_money(rng),
-            product=rng.choice(PRODUCTS), year=rng.randint(2019, 2025), n=rng.randint(40, 900),
-            n2=rng.randint(1, 40) * 100, person=_person(rng), city=rng.choice(CITIES),
-            day=rng.randint(1, 28), month=rng.choice(MONTHS),
+            co=_company(rng),
+            co2=_company(rng),
+            pct=rng.randint(2, 35),
+            metric=rng.choice(METRICS),
+            q=rng.choice(QUARTERS),
+            region=rng.choice(REGIONS),
+            money=_money(rng),
+            product=rng.choice(PRODUCTS),
+            year=rng.randint(2019, 2025),
+            n=rng.randint(40, 900),
+            n2=rng.randint(1, 40) * 100,
+            person=_person(rng),
+            city=rng.choice(CITIES),
+            day=rng.randint(1, 28),
+            month=rng.choice(MONTHS),
         )
         text = text[0].upper() + text[1:]
         items.append({"id": f"fs-{i:04d}", "text": text, "label": label})
@@ -138,18 +251,49 @@ def _sentiment_predictions(items: list[dict], skill: float, bias: str | None, se
 # --------------------------------------------------------------------------- NER
 
 NER_TEMPLATES = [
-    ["{PER}", ",", "chief", "executive", "of", "{ORG}", ",", "said", "the", "deal", "with",
-     "{ORG}", "would", "close", "in", "{MONTH}", "."],
-    ["{ORG}", "agreed", "to", "buy", "a", "plant", "in", "{LOC}", "from", "{ORG}", "for",
-     "{MONEY}", "."],
-    ["{ORG}", "opened", "a", "new", "office", "in", "{LOC}", ",", "its", "third", "in",
-     "{LOC}", "."],
-    ["Net", "sales", "at", "{ORG}", "rose", "to", "{MONEY}", ",", "chief", "financial",
-     "officer", "{PER}", "told", "reporters", "in", "{LOC}", "."],
+    [
+        "{PER}",
+        ",",
+        "chief",
+        "executive",
+        "of",
+        "{ORG}",
+        ",",
+        "said",
+        "the",
+        "deal",
+        "with",
+        "{ORG}",
+        "would",
+        "close",
+        "in",
+        "{MONTH}",
+        ".",
+    ],
+    ["{ORG}", "agreed", "to", "buy", "a", "plant", "in", "{LOC}", "from", "{ORG}", "for", "{MONEY}", "."],
+    ["{ORG}", "opened", "a", "new", "office", "in", "{LOC}", ",", "its", "third", "in", "{LOC}", "."],
+    [
+        "Net",
+        "sales",
+        "at",
+        "{ORG}",
+        "rose",
+        "to",
+        "{MONEY}",
+        ",",
+        "chief",
+        "financial",
+        "officer",
+        "{PER}",
+        "told",
+        "reporters",
+        "in",
+        "{LOC}",
+        ".",
+    ],
     ["{PER}", "will", "succeed", "{PER}", "as", "chair", "of", "{ORG}", "in", "{MONTH}", "."],
     ["Regulators", "in", "{LOC}", "fined", "{ORG}", "{MONEY}", "over", "late", "disclosures", "."],
-    ["{ORG}", "shares", "closed", "up", "4", "%", "in", "{LOC}", "after", "{PER}", "raised",
-     "the", "outlook", "."],
+    ["{ORG}", "shares", "closed", "up", "4", "%", "in", "{LOC}", "after", "{PER}", "raised", "the", "outlook", "."],
     ["The", "board", "of", "{ORG}", "proposed", "a", "dividend", "of", "{MONEY}", "."],
 ]
 
@@ -220,12 +364,19 @@ def _ner_predictions(items: list[dict], skill: float, seed: int) -> list[dict]:
 def _profiles(rng: random.Random) -> list[dict]:
     profiles = []
     for name, form in COMPANIES:
-        profiles.append({
-            "company": name, "legal": f"{name} {form}", "ceo": _person(rng),
-            "city": rng.choice(CITIES), "founded": rng.randint(1890, 2015),
-            "employees": rng.randint(3, 250) * 100, "revenue": _money(rng),
-            "product": rng.choice(PRODUCTS), "year": rng.randint(2021, 2024),
-        })
+        profiles.append(
+            {
+                "company": name,
+                "legal": f"{name} {form}",
+                "ceo": _person(rng),
+                "city": rng.choice(CITIES),
+                "founded": rng.randint(1890, 2015),
+                "employees": rng.randint(3, 250) * 100,
+                "revenue": _money(rng),
+                "product": rng.choice(PRODUCTS),
+                "year": rng.randint(2021, 2024),
+            }
+        )
     return profiles
 
 
@@ -315,25 +466,35 @@ MODELS = {
 
 CARDS = {
     "fin-sentiment": dict(
-        name="Financial News Sentiment", task_type="text_classification", primary_metric="accuracy",
+        name="Financial News Sentiment",
+        task_type="text_classification",
+        primary_metric="accuracy",
         description="Is a financial news sentence good, bad or neutral news for the company? "
         "320 synthetic sentences in the style of the Financial PhraseBank.",
-        labels=["negative", "neutral", "positive"], languages=["en"],
+        labels=["negative", "neutral", "positive"],
+        languages=["en"],
     ),
     "biz-news-ner": dict(
-        name="Business News Entities", task_type="ner", primary_metric="f1",
+        name="Business News Entities",
+        task_type="ner",
+        primary_metric="f1",
         description="Organisations, people, places and money amounts in business news sentences "
         "(IOB2 tags; entity-level F1 as seqeval computes it).",
-        entity_types=["LOC", "MONEY", "ORG", "PER"], languages=["en"],
+        entity_types=["LOC", "MONEY", "ORG", "PER"],
+        languages=["en"],
     ),
     "company-docs-qa": dict(
-        name="Company Documents QA", task_type="chatbot", primary_metric="f1",
+        name="Company Documents QA",
+        task_type="chatbot",
+        primary_metric="f1",
         description="Questions answered from a collection of 40 company profiles (find the right "
         "document, then the answer). SQuAD token F1.",
         languages=["en"],
     ),
     "filing-qa": dict(
-        name="Filing Excerpt QA", task_type="prompting", primary_metric="f1",
+        name="Filing Excerpt QA",
+        task_type="prompting",
+        primary_metric="f1",
         description="A question about the annual-report excerpt given with it. SQuAD token F1.",
         languages=["en"],
     ),
@@ -366,8 +527,7 @@ def sample_files() -> dict[str, str]:
     items["company-docs-qa"] = _qa_items(random.Random(4), profiles, False, "cd")
     items["filing-qa"] = _qa_items(random.Random(5), _profiles(random.Random(6)), True, "fq")
     documents = [
-        {"id": p["company"].lower().replace(" ", "-"), "title": p["legal"], "text": _profile_text(p)}
-        for p in profiles
+        {"id": p["company"].lower().replace(" ", "-"), "title": p["legal"], "text": _profile_text(p)} for p in profiles
     ]
     files["data/company-docs-qa-documents.jsonl"] = _jsonl(documents)
     models = []
@@ -384,8 +544,15 @@ def sample_files() -> dict[str, str]:
                 preds = _qa_predictions(rows, params["skill"], params["verbose"], seed)
             path = f"predictions/{benchmark}/{org}--{name}.{fmt}"
             files[path] = _csv(preds) if fmt == "csv" else _jsonl(preds)
-            models.append({"benchmark": benchmark, "name": name, "org": org, "predictions": path,
-                           "link": f"https://huggingface.co/{org}/{name}"})
+            models.append(
+                {
+                    "benchmark": benchmark,
+                    "name": name,
+                    "org": org,
+                    "predictions": path,
+                    "link": f"https://huggingface.co/{org}/{name}",
+                }
+            )
     files["models.json"] = json.dumps(models, indent=2) + "\n"
     return files
 
@@ -423,4 +590,3 @@ def main() -> None:  # python -m podium.samples
 
 if __name__ == "__main__":
     main()
-

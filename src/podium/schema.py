@@ -83,9 +83,7 @@ class BenchmarkCard(_Document):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     primary_metric: str
     secondary_metrics: list[str] = Field(default_factory=list)
-    labels: list[str] | None = Field(
-        default=None, description="text_classification: the label set, in display order"
-    )
+    labels: list[str] | None = Field(default=None, description="text_classification: the label set, in display order")
     entity_types: list[str] | None = Field(default=None, description="ner: the entity types")
     version: str = "1"
     n_items: int = 0

@@ -71,9 +71,7 @@ def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.nda
     n_pairs = len(gold_tokens)
     pred_len = np.fromiter(map(len, pred_tokens), dtype=np.int64, count=n)
     gold_len = np.fromiter(map(len, gold_tokens), dtype=np.int64, count=n_pairs)
-    token_ids, _ = pd.factorize(
-        pd.Series(list(chain.from_iterable(pred_tokens + gold_tokens)), dtype=object)
-    )
+    token_ids, _ = pd.factorize(pd.Series(list(chain.from_iterable(pred_tokens + gold_tokens)), dtype=object))
     token_ids = token_ids.astype(np.int64)
     n_pred_tokens = int(pred_len.sum())
     pred_ids, gold_ids = token_ids[:n_pred_tokens], token_ids[n_pred_tokens:]
@@ -89,9 +87,7 @@ def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.nda
     pred_token_of_pair = pred_ids[np.repeat(pred_start[item_of_pair], pair_pred_len) + within]
     pair_of_gold_token = np.repeat(np.arange(n_pairs), gold_len)
 
-    pred_keys, pred_counts = np.unique(
-        pair_of_pred_token * vocab + pred_token_of_pair, return_counts=True
-    )
+    pred_keys, pred_counts = np.unique(pair_of_pred_token * vocab + pred_token_of_pair, return_counts=True)
     gold_keys, gold_counts = np.unique(pair_of_gold_token * vocab + gold_ids, return_counts=True)
     _, in_pred, in_gold = np.intersect1d(pred_keys, gold_keys, assume_unique=True, return_indices=True)
     common = np.minimum(pred_counts[in_pred], gold_counts[in_gold])

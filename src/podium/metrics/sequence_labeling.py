@@ -80,9 +80,7 @@ def entities(stream: TagStream, type_index: dict[str, int]) -> Entities:
     prev_type[sentence_start] = -1
 
     inside = prefix != OUTSIDE
-    start = (prefix == BEGIN) | (
-        (prefix == INSIDE) & ((prev_prefix == OUTSIDE) | (prev_type != types))
-    )
+    start = (prefix == BEGIN) | ((prefix == INSIDE) & ((prev_prefix == OUTSIDE) | (prev_type != types)))
     continues = inside & ~start
     next_continues = np.zeros(n, dtype=bool)
     next_continues[:-1] = continues[1:]

@@ -55,7 +55,9 @@ class TaskType:
 
     def prepare(self, table: pd.DataFrame, card: BenchmarkCard) -> tuple[pd.DataFrame, pd.DataFrame, BenchmarkCard]:
         """Split a benchmark's source table into public inputs and private gold answers."""
-        table = table.rename(columns={k: v for k, v in self.aliases.items() if k in table.columns and v not in table.columns})
+        table = table.rename(
+            columns={k: v for k, v in self.aliases.items() if k in table.columns and v not in table.columns}
+        )
         if ID not in table.columns:
             table = table.assign(**{ID: [str(i) for i in range(1, len(table) + 1)]})
         missing = [f for f in (*self.input_fields, self.gold_field) if f not in table.columns]

@@ -101,9 +101,7 @@ class Ner(TaskType):
             if len(sentence) != expected:
                 total += 1
                 if len(problems) < 20:
-                    problems.append(
-                        Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens")
-                    )
+                    problems.append(Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens"))
         raise_if(problems, total=total)
         # Each distinct tag is checked once; rows are looked up only for the bad ones.
         distinct = set(chain.from_iterable(sentences))

@@ -41,9 +41,7 @@ class TextClassification(TaskType):
         outside = [x for x in present if x not in set(labels)]
         if outside:
             row = int(np.flatnonzero(gold.isin(outside).to_numpy())[0]) + 1
-            raise BenchmarkError(
-                f"row {row}: label {gold.iloc[row - 1]!r} is not in the label set {labels}"
-            )
+            raise BenchmarkError(f"row {row}: label {gold.iloc[row - 1]!r} is not in the label set {labels}")
         return gold, card.model_copy(update={"labels": list(labels)})
 
     def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> np.ndarray:
@@ -88,9 +86,7 @@ class TextClassification(TaskType):
         cell_counts = confusion.ravel()[cells]
         gold_of_cell, pred_of_cell = np.divmod(cells, k)
         statistics = [
-            GroupedStatistic(
-                "accuracy", np.array([correct, n - correct]), lambda r: r[:, 0] / max(n, 1)
-            ),
+            GroupedStatistic("accuracy", np.array([correct, n - correct]), lambda r: r[:, 0] / max(n, 1)),
             GroupedStatistic(
                 "macro_f1",
                 cell_counts,

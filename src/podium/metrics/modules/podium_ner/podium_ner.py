@@ -29,9 +29,7 @@ class PodiumNer(evaluate.Metric):
 
     def counts(self, references, predictions):
         """Sufficient statistics (per sentence and per type) from tag lists (the fast path)."""
-        return sequence_labeling.count(
-            sequence_labeling.encode(references), sequence_labeling.encode(predictions)
-        )
+        return sequence_labeling.count(sequence_labeling.encode(references), sequence_labeling.encode(predictions))
 
     def from_counts(self, counts):
         return sequence_labeling.scores(counts)
