@@ -102,11 +102,16 @@ def test_sample_qa_scores_equal_squad_and_rouge_score():
             preds = _predictions(model["predictions"])
             pred = [preds[i] for i in ids]
             out = _score(benchmark, model["predictions"])
-            f1 = np.mean([squad.metric_max_over_ground_truths(squad.f1_score, p, g) for p, g in zip(pred, gold)])
-            em = np.mean(
-                [squad.metric_max_over_ground_truths(squad.exact_match_score, p, g) for p, g in zip(pred, gold)]
+            f1 = np.mean(
+                [squad.metric_max_over_ground_truths(squad.f1_score, p, g) for p, g in zip(pred, gold, strict=True)]
             )
-            rl = np.mean([scorer.score_multi(g, p)["rougeL"].fmeasure for p, g in zip(pred, gold)])
+            em = np.mean(
+                [
+                    squad.metric_max_over_ground_truths(squad.exact_match_score, p, g)
+                    for p, g in zip(pred, gold, strict=True)
+                ]
+            )
+            rl = np.mean([scorer.score_multi(g, p)["rougeL"].fmeasure for p, g in zip(pred, gold, strict=True)])
             assert abs(out["metrics"]["f1"] - f1) <= TOL
             assert abs(out["metrics"]["exact_match"] - em) <= TOL
             assert abs(out["metrics"]["rouge_l"] - rl) <= TOL
