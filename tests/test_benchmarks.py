@@ -56,8 +56,8 @@ def test_add_from_each_format_keeps_ids_as_text_and_gold_private(fmt, tmp_path):
     assert card.n_items == 3 and card.labels == ["negative", "neutral", "positive"]
     assert card.languages == ["en", "fi"] and card.secondary_metrics == ["macro_f1"]
     gold = store.gold("tiny-sent")
-    assert list(gold.ids) == ["001", "002", "003"]  # "001" is not turned into 1
-    assert list(gold.gold) == ["positive", "negative", "neutral"]
+    assert gold.ids.to_pylist() == ["001", "002", "003"]  # "001" is not turned into 1
+    assert gold.gold.to_pylist() == ["positive", "negative", "neutral"]
     assert store.inputs("tiny-sent")["text"].tolist()[1] == "NA"  # not read as a missing value
     public = sorted(p.name for p in (home / "benchmarks/tiny-sent").iterdir())
     assert public == ["card.json", "inputs.parquet"]

@@ -72,3 +72,20 @@ def test_scoring_a_sample_never_touches_the_network(home, tmp_path):
     proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["benchmark"] == "fin-sentiment"
+
+
+def test_scoring_path_does_not_import_the_web_stack(home):
+    program = textwrap.dedent(
+        f"""
+        import sys
+        from podium.cli import main
+        code = main(["--home", {str(home)!r}, "score", "biz-news-ner",
+                     {str(home / "samples/predictions/biz-news-ner/acme--crf-tagger.csv")!r}])
+        loaded = [m for m in ("gradio", "fastapi", "uvicorn", "starlette") if m in sys.modules]
+        print("LOADED", loaded)
+        sys.exit(code)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "LOADED []" in proc.stdout

@@ -105,13 +105,11 @@ class BenchmarkStore:
         if not path.is_file():
             raise BenchmarkError(f"benchmark {benchmark_id!r} has no gold answers at {path}")
         task = get_task(card.task_type)
-        table = pq.read_table(path)
-        ids = pd.Index(table.column("id").to_numpy(zero_copy_only=False).astype(object))
-        column = table.column(task.gold_field)
-        if pa.types.is_list(column.type):
-            gold = pd.Series(column.to_pylist(), dtype=object)
-        else:
-            gold = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+        table = pq.read_table(path, columns=["id", task.gold_field])
+        ids = table.column("id").combine_chunks().cast(pa.string())
+        gold = table.column(task.gold_field).combine_chunks()
+        if pa.types.is_large_string(gold.type):
+            gold = gold.cast(pa.string())
         return GoldSet(card=card, ids=ids, gold=gold)
 
     def inputs(self, benchmark_id: str) -> pd.DataFrame:

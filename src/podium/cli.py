@@ -25,7 +25,9 @@ def _home(args: argparse.Namespace) -> Home:
 def cmd_score(args: argparse.Namespace) -> int:
     from podium.scoring import score_file
 
-    result = score_file(_home(args), args.benchmark, Path(args.predictions), resamples=args.resamples)
+    result = score_file(
+        _home(args), args.benchmark, Path(args.predictions), resamples=args.resamples, keep_outcomes=False
+    )
     if args.json:
         data = result.summary()
         data.pop("model", None)

@@ -10,6 +10,7 @@ JSONL problems say ``line N`` (the physical line in the file).
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from podium.errors import InvalidPredictions, Problem
 
@@ -38,15 +42,30 @@ except ImportError:  # pragma: no cover
 
 @dataclass
 class RawPredictions:
-    """The ``id`` and ``prediction`` of every row of a file, in file order."""
+    """The ``id`` and ``prediction`` of every row of a file, in file order.
 
-    ids: np.ndarray  # object array of str
-    values: list[Any]  # str for CSV; any JSON value for JSONL
+    CSV values stay an Arrow string array (a million rows never become Python objects unless a
+    task needs them); JSONL values are the parsed JSON values.
+    """
+
+    ids: pa.Array  # strings
+    values: pa.Array | list[Any]
     format: str  # "csv" or "jsonl"
     line_numbers: np.ndarray | None = None  # JSONL: physical line of each record
+    _values_list: list | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def id_at(self, row: int) -> str:
+        return self.ids[int(row)].as_py()
+
+    def values_list(self) -> list[Any]:
+        if isinstance(self.values, list):
+            return self.values
+        if self._values_list is None:
+            self._values_list = self.values.to_pylist()
+        return self._values_list
 
     def where(self, row: int) -> str:
         if self.line_numbers is not None:
@@ -80,7 +99,7 @@ def parse_predictions(data: bytes, fmt: str) -> RawPredictions:
         raise InvalidPredictions([Problem("file", "the file is empty")])
     text = _decode(data)
     if fmt == "csv":
-        return _parse_csv(text)
+        return _parse_csv(data, text)
     if fmt == "jsonl":
         return _parse_jsonl(text)
     raise InvalidPredictions([Problem("file", f"unknown format {fmt!r}; use csv or jsonl")])
@@ -101,16 +120,52 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _parse_csv(text: str) -> RawPredictions:
-    first_line = text.split("\n", 1)[0].strip("\r")
+def _header(text: str) -> list[str]:
+    first = text.split("\n", 1)[0].strip("\r")
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            engine="c",
+        return [c.strip() for c in next(csv.reader([first]))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _parse_csv(data: bytes, text: str) -> RawPredictions:
+    columns = _header(text)
+    if ID_COLUMN not in columns or PREDICTION_COLUMN not in columns:
+        first_line = text.split("\n", 1)[0].strip("\r")
+        raise InvalidPredictions(
+            [
+                Problem(
+                    "header",
+                    f"the first line must be a header with columns '{ID_COLUMN}' and "
+                    f"'{PREDICTION_COLUMN}'; found {first_line[:120]!r}",
+                )
+            ]
         )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:  # Arrow's multi-threaded reader first; pandas only to explain what is wrong
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False,
+                include_columns=[ID_COLUMN, PREDICTION_COLUMN],
+            ),
+        )
+        ids = table.column(ID_COLUMN).combine_chunks()
+        values = table.column(PREDICTION_COLUMN).combine_chunks()
+    except (pa.ArrowInvalid, ValueError):
+        ids, values = _parse_csv_with_pandas(text)
+    if len(ids) == 0:
+        raise InvalidPredictions([Problem("file", "no predictions after the header")])
+    return RawPredictions(ids=ids, values=values, format="csv")
+
+
+def _parse_csv_with_pandas(text: str) -> tuple[pa.Array, pa.Array]:
+    """The slower, more forgiving parser (quoted newlines), with line numbers in its errors."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c")
     except pd.errors.ParserError as exc:
         message = str(exc)
         where = "file"
@@ -121,23 +176,11 @@ def _parse_csv(text: str) -> RawPredictions:
         raise InvalidPredictions([Problem(where, f"malformed CSV: {message}")]) from None
     except pd.errors.EmptyDataError:
         raise InvalidPredictions([Problem("file", "the file is empty")]) from None
-    columns = [str(c).strip() for c in frame.columns]
-    if ID_COLUMN not in columns or PREDICTION_COLUMN not in columns:
-        raise InvalidPredictions(
-            [
-                Problem(
-                    "header",
-                    f"the first line must be a header with columns '{ID_COLUMN}' and "
-                    f"'{PREDICTION_COLUMN}'; found {first_line[:120]!r}",
-                )
-            ]
-        )
-    frame.columns = columns
-    if len(frame) == 0:
-        raise InvalidPredictions([Problem("file", "no predictions after the header")])
-    ids = frame[ID_COLUMN].to_numpy(dtype=object)
-    values = frame[PREDICTION_COLUMN].to_numpy(dtype=object).tolist()
-    return RawPredictions(ids=ids, values=values, format="csv")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return (
+        pa.array(frame[ID_COLUMN].tolist(), type=pa.string()),
+        pa.array(frame[PREDICTION_COLUMN].tolist(), type=pa.string()),
+    )
 
 
 def _parse_jsonl(text: str) -> RawPredictions:
@@ -172,25 +215,27 @@ def _parse_jsonl(text: str) -> RawPredictions:
     if not ids:
         raise InvalidPredictions([Problem("file", "the file holds no predictions")])
     return RawPredictions(
-        ids=np.array(ids, dtype=object),
+        ids=pa.array(ids, type=pa.string()),
         values=values,
         format="jsonl",
         line_numbers=np.array(lines, dtype=np.int64),
     )
 
 
-def align(raw: RawPredictions, item_ids: pd.Index, benchmark: str) -> np.ndarray:
+def align(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> np.ndarray:
     """For each benchmark item (in benchmark order), the row of ``raw`` that predicts it.
 
     Raises ``InvalidPredictions`` for unknown ids, duplicate ids and missing items.
     """
-    position = item_ids.get_indexer(raw.ids)
+    if len(raw.ids) == len(item_ids) and raw.ids.equals(item_ids):
+        return np.arange(len(item_ids), dtype=np.int64)  # the file is in benchmark order
+    position = pc.fill_null(pc.index_in(raw.ids, value_set=item_ids), -1).to_numpy(zero_copy_only=False)
     problems: list[Problem] = []
     total = 0
     unknown = np.flatnonzero(position < 0)
     total += len(unknown)
     for row in unknown[:10]:
-        problems.append(Problem(raw.where(row), f"id {raw.ids[row]!r} is not in benchmark '{benchmark}'"))
+        problems.append(Problem(raw.where(row), f"id {raw.id_at(row)!r} is not in benchmark '{benchmark}'"))
 
     known_rows = np.flatnonzero(position >= 0)
     known_pos = position[known_rows]
@@ -202,12 +247,12 @@ def align(raw: RawPredictions, item_ids: pd.Index, benchmark: str) -> np.ndarray
         total += len(repeat)
         for k in repeat[:10]:
             row, first = known_rows[order[k]], known_rows[order[k - 1]]
-            problems.append(Problem(raw.where(row), f"id {raw.ids[row]!r} already appeared in {raw.where(first)}"))
+            problems.append(Problem(raw.where(row), f"id {raw.id_at(row)!r} already appeared in {raw.where(first)}"))
 
     missing = np.flatnonzero(per_item == 0)
     if len(missing):
         total += 1
-        examples = ", ".join(repr(str(item_ids[i])) for i in missing[:5])
+        examples = ", ".join(repr(item_ids[int(i)].as_py()) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         noun = "item has" if len(missing) == 1 else "items have"
         problems.append(Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}"))

@@ -40,7 +40,7 @@ def score_raw(
     task = get_task(card.task_type)
     rows = align(raw, gold.ids, card.id)
     predictions = task.check(raw, rows, gold)
-    scoring = task.score(gold, predictions)
+    scoring = task.score(gold, predictions, keep_outcomes=keep_outcomes)
     seed = bootstrap.seed_for(card.id, card.version, seed_material)
     intervals = {}
     for statistic in scoring.statistics:
@@ -57,10 +57,10 @@ def score_raw(
         metrics=scoring.metrics,
         ci=intervals,
         details=scoring.details,
-        n=len(gold.ids),
+        n=len(gold),
         metric_version=scoring.metric_version,
         seed=seed,
-        outcomes=scoring.outcomes if keep_outcomes else None,
+        outcomes=scoring.outcomes,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from podium.bootstrap import GroupedStatistic
 from podium.errors import BenchmarkError, InvalidPredictions, Problem
@@ -23,18 +24,30 @@ class Scoring:
 
     metrics: dict[str, float]
     details: dict[str, dict[str, dict[str, float]]]
-    outcomes: Outcomes
+    outcomes: Outcomes | None
     statistics: list[GroupedStatistic] = field(default_factory=list)
     metric_version: str = ""
 
 
 @dataclass
 class GoldSet:
-    """A benchmark's items in order: their ids and gold answers (loaded from the private store)."""
+    """A benchmark's items in order: their ids and gold answers (loaded from the private store).
+
+    Both stay Arrow arrays, so matching a million ids or labels never builds Python objects.
+    """
 
     card: BenchmarkCard
-    ids: pd.Index
-    gold: pd.Series
+    ids: pa.Array
+    gold: pa.Array
+    _gold_list: list | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def gold_list(self) -> list:
+        if self._gold_list is None:
+            self._gold_list = self.gold.to_pylist()
+        return self._gold_list
 
 
 class TaskType:
@@ -94,7 +107,8 @@ class TaskType:
         """Validate prediction values; return them in benchmark order, ready for ``score``."""
         raise NotImplementedError
 
-    def score(self, gold: GoldSet, predictions: Any) -> Scoring:
+    def score(self, gold: GoldSet, predictions: Any, keep_outcomes: bool = True) -> Scoring:
+        """Metrics, per-item outcomes (``None`` unless ``keep_outcomes``) and CI statistics."""
         raise NotImplementedError
 
 

@@ -44,7 +44,7 @@ class QuestionAnswering(TaskType):
         return pd.Series(golds, dtype=object), card
 
     def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> list[str]:
-        values = raw.values
+        values = raw.values_list()
         if raw.format == "jsonl":
             bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
             raise_if(
@@ -53,15 +53,17 @@ class QuestionAnswering(TaskType):
             )
         return [values[r] for r in rows]
 
-    def score(self, gold: GoldSet, predictions: list[str]) -> Scoring:
+    def score(self, gold: GoldSet, predictions: list[str], keep_outcomes: bool = True) -> Scoring:
         module = load_metric(self.metric_module)
-        exact, f1, rouge = module.per_item(predictions, list(gold.gold))
+        exact, f1, rouge = module.per_item(predictions, gold.gold_list())
         metrics = answers.scores(exact, f1, rouge)
         statistics = [
             mean_statistic("f1", f1),
             mean_statistic("exact_match", exact),
             mean_statistic("rouge_l", rouge),
         ]
-        values = np.round(np.stack([exact, f1, rouge], axis=1), 6).tolist()
-        outcomes = Outcomes(fields=["exact_match", "f1", "rouge_l"], values=values)
+        outcomes = None
+        if keep_outcomes:
+            values = np.round(np.stack([exact, f1, rouge], axis=1), 6).tolist()
+            outcomes = Outcomes(fields=["exact_match", "f1", "rouge_l"], values=values)
         return Scoring(metrics, {}, outcomes, statistics, metric_version(module))

@@ -10,6 +10,7 @@ from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic, group_counts
 from podium.errors import BenchmarkError, Problem
@@ -87,10 +88,10 @@ class Ner(TaskType):
         types = list(gold.card.entity_types or [])
         problems: list[Problem] = []
         total = 0
-        sentences: list = [as_tag_list(v) for v in raw.values]
+        sentences: list = [as_tag_list(v) for v in raw.values_list()]
         item_of_row = np.empty(len(rows), dtype=np.int64)
         item_of_row[rows] = np.arange(len(rows))
-        gold_lengths = np.fromiter(map(len, gold.gold), dtype=np.int64, count=len(gold.gold))
+        gold_lengths = pc.list_value_length(gold.gold).to_numpy(zero_copy_only=False).astype(np.int64)
         for i, sentence in enumerate(sentences):
             if sentence is None:
                 total += 1
@@ -116,9 +117,9 @@ class Ner(TaskType):
             raise_if(problems, total=total)
         return [sentences[r] for r in rows]
 
-    def score(self, gold: GoldSet, predictions: list[list[str]]) -> Scoring:
+    def score(self, gold: GoldSet, predictions: list[list[str]], keep_outcomes: bool = True) -> Scoring:
         module = load_metric(self.metric_module)
-        counts = module.counts(list(gold.gold), predictions)
+        counts = module.counts(gold.gold_list(), predictions)
         metrics, details = module.from_counts(counts)
         per_sentence = np.stack([counts.sentence_tp, counts.sentence_pred, counts.sentence_gold], 1)
         groups, group_sizes = group_counts(per_sentence)
@@ -135,5 +136,5 @@ class Ner(TaskType):
             GroupedStatistic("recall", group_sizes, micro(1)),
             GroupedStatistic("f1", group_sizes, micro(2)),
         ]
-        outcomes = Outcomes(fields=["tp", "predicted", "gold"], values=per_sentence.tolist())
+        outcomes = Outcomes(fields=["tp", "predicted", "gold"], values=per_sentence.tolist()) if keep_outcomes else None
         return Scoring(metrics, details, outcomes, statistics, metric_version(module))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic
 from podium.errors import BenchmarkError, Problem
@@ -46,20 +48,22 @@ class TextClassification(TaskType):
 
     def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> np.ndarray:
         labels = gold.card.labels or []
-        values = raw.values
         problems: list[Problem] = []
-        if raw.format == "jsonl":
-            values = list(values)
+        if isinstance(raw.values, pa.Array):
+            codes = self._codes(raw.values, labels)
+        else:
+            values = list(raw.values)
             for i, v in enumerate(values):
                 if isinstance(v, int) and not isinstance(v, bool):
                     values[i] = str(v)
                 elif not isinstance(v, str):
                     problems.append(Problem(raw.where(i), f"prediction must be a label string, got {v!r}"))
             raise_if(problems)
-        codes = pd.Categorical(values, categories=labels).codes
+            codes = self._codes(pa.array(values, type=pa.string()), labels)
         bad = np.flatnonzero(codes < 0)
         for i in bad[:10]:
-            value = values[i]
+            value = raw.values[int(i)]
+            value = value.as_py() if isinstance(value, pa.Scalar) else str(value)
             problems.append(
                 Problem(
                     raw.where(i),
@@ -69,10 +73,16 @@ class TextClassification(TaskType):
         raise_if(problems, total=len(bad))
         return codes.astype(np.int64)[rows]
 
-    def gold_codes(self, gold: GoldSet) -> np.ndarray:
-        return pd.Categorical(gold.gold, categories=gold.card.labels).codes.astype(np.int64)
+    @staticmethod
+    def _codes(values: pa.Array, labels: list[str]) -> np.ndarray:
+        """Index of each value in ``labels``; -1 where it is not a label."""
+        found = pc.index_in(values, value_set=pa.array(labels, type=pa.string()))
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
-    def score(self, gold: GoldSet, predictions: np.ndarray) -> Scoring:
+    def gold_codes(self, gold: GoldSet) -> np.ndarray:
+        return self._codes(gold.gold, list(gold.card.labels or []))
+
+    def score(self, gold: GoldSet, predictions: np.ndarray, keep_outcomes: bool = True) -> Scoring:
         labels = list(gold.card.labels or [])
         k = len(labels)
         truth = self.gold_codes(gold)
@@ -93,8 +103,10 @@ class TextClassification(TaskType):
                 lambda r: classification.macro_f1_from_cells(r, gold_of_cell, pred_of_cell, k),
             ),
         ]
-        outcomes = Outcomes(
-            fields=["predicted_label_index", "correct"],
-            values=np.stack([predictions, (predictions == truth).astype(np.int64)], axis=1).tolist(),
-        )
+        outcomes = None
+        if keep_outcomes:
+            outcomes = Outcomes(
+                fields=["predicted_label_index", "correct"],
+                values=np.stack([predictions, (predictions == truth).astype(np.int64)], axis=1).tolist(),
+            )
         return Scoring(metrics, details, outcomes, statistics, metric_version(module))
