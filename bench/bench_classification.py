@@ -33,8 +33,9 @@ def make_benchmark(home: Home, n: int, rng: np.random.Generator) -> tuple[np.nda
     pred = np.where(rng.random(n) < 0.8, gold, rng.choice(3, size=n))
     ids = np.char.add("item-", np.arange(n).astype(str))
     table = pd.DataFrame({"id": ids, "text": "some text", "label": np.array(LABELS)[gold]})
-    card = BenchmarkCard(id="bench-cls", name="bench", task_type="text_classification", primary_metric="accuracy",
-                         labels=LABELS)
+    card = BenchmarkCard(
+        id="bench-cls", name="bench", task_type="text_classification", primary_metric="accuracy", labels=LABELS
+    )
     BenchmarkStore(home).add(card, table, replace=True)
     return gold, pred
 
@@ -88,8 +89,10 @@ def main() -> None:
     )
     report("CI step, 10,000 items, B=10,000 vs scipy.stats.bootstrap", ours_t, ref_t, "bar: >= 1,000x")
     low, high = ref.confidence_interval
-    print(f"    ours {ours_ci[0]:.4f} - {ours_ci[1]:.4f}   scipy {low:.4f} - {high:.4f}   "
-          f"max difference {max(abs(ours_ci[0] - low), abs(ours_ci[1] - high)):.4f} (bar: <= 0.005)")
+    print(
+        f"    ours {ours_ci[0]:.4f} - {ours_ci[1]:.4f}   scipy {low:.4f} - {high:.4f}   "
+        f"max difference {max(abs(ours_ci[0] - low), abs(ours_ci[1] - high)):.4f} (bar: <= 0.005)"
+    )
 
 
 if __name__ == "__main__":

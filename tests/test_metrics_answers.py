@@ -116,3 +116,14 @@ def test_evaluate_module_compute_means():
     ref_rouge = sum(SCORER.score_multi(g, p)["rougeL"].fmeasure for p, g in cases) / 50
     assert abs(out["f1"] - ref_f1) <= TOL
     assert abs(out["rouge_l"] - ref_rouge) <= TOL
+
+
+def test_large_vocabulary_path_gives_the_same_numbers(monkeypatch):
+    """Past ~1.1M distinct tokens the one-character-per-token encoding cannot work; tuples are used."""
+    cases = _cases()
+    preds, golds = [p for p, _ in cases], [g for _, g in cases]
+    expected = answers.squad_scores(preds, golds), answers.rouge_l(preds, golds)
+    monkeypatch.setattr(answers._Tokens, "strings", lambda self: None)
+    exact, f1 = answers.squad_scores(preds, golds)
+    assert exact.tolist() == expected[0][0].tolist() and f1.tolist() == expected[0][1].tolist()
+    assert answers.rouge_l(preds, golds).tolist() == expected[1].tolist()

@@ -23,6 +23,7 @@ _SEPARATOR = "\x00"  # not punctuation, not whitespace, not a word character, un
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
+_ROUGE_TOKEN_OR_SEPARATOR = re.compile(r"[a-z0-9]+|\x00")
 
 
 def normalize_answer(text: str) -> str:
@@ -52,32 +53,79 @@ def _max_per_item(values: np.ndarray, item_of_pair: np.ndarray, n_items: int) ->
     return np.where(np.isfinite(best), best, 0.0)
 
 
+class _Tokens:
+    """The tokens of many texts as integer codes: ``codes`` (all texts, in order) and ``lengths``.
+
+    ``strings`` gives each text's tokens as a string with one character per token, so that
+    sequence equality is string equality and rapidfuzz's LCS runs on plain strings.
+    """
+
+    def __init__(self, token_lists_or_flat: list[str], n_texts: int):
+        codes, uniques = pd.factorize(pd.Series(token_lists_or_flat, dtype=object), sort=False)
+        codes = codes.astype(np.int64)
+        # (not numpy's ==: numpy turns the scalar '\x00' into '' before comparing)
+        separator = [i for i, token in enumerate(uniques) if token == _SEPARATOR]
+        is_separator = codes == separator[0] if len(separator) else np.zeros(len(codes), dtype=bool)
+        text_of_token = np.cumsum(is_separator)[~is_separator]
+        self.codes = codes[~is_separator]
+        self.text_of_token = text_of_token
+        self.lengths = np.bincount(text_of_token, minlength=n_texts).astype(np.int64)
+        self.vocabulary = len(uniques)
+        self.n_texts = n_texts
+
+    def strings(self) -> list[str] | None:
+        """One string per text, a character per token; None if the vocabulary is too large."""
+        points = self.codes + 1
+        points = np.where(points >= 0xD800, points + 0x800, points)  # skip surrogates
+        if len(points) and points.max() > 0x10FFFF:
+            return None
+        out = np.zeros(len(points) + self.n_texts - 1, dtype="<u4")
+        out[np.arange(len(points)) + self.text_of_token] = points
+        return out.tobytes().decode("utf-32-le").split(_SEPARATOR)
+
+    def lists(self) -> list[tuple[int, ...]]:
+        bounds = np.concatenate([[0], np.cumsum(self.lengths)])
+        flat = self.codes.tolist()
+        return [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(self.n_texts)]
+
+
+def _squad_tokens(texts: list[str]) -> _Tokens:
+    """SQuAD-normalised tokens of ``texts``: ``normalize_answer(t).split()`` for each."""
+    joined = _SEPARATOR.join(texts)
+    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+        flat: list[str] = []
+        for i, text in enumerate(texts):
+            if i:
+                flat.append(_SEPARATOR)
+            flat += normalize_answer(text).split()
+        return _Tokens(flat, len(texts))
+    joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
+    return _Tokens(joined.replace(_SEPARATOR, f" {_SEPARATOR} ").split(), len(texts))
+
+
 def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per-item exact match (0/1) and token F1, each the max over that item's gold answers."""
     n = len(predictions)
     item_of_pair = _flatten_pairs(golds)
-    normalized = normalize_answers(list(predictions) + list(chain.from_iterable(golds)))
-    pred_norm, gold_norm = normalized[:n], normalized[n:]
-    pred_norm_pairs = [pred_norm[i] for i in item_of_pair]
+    n_pairs = len(item_of_pair)
+    tokens = _squad_tokens(list(predictions) + list(chain.from_iterable(golds)))
+    pred_len, gold_len = tokens.lengths[:n], tokens.lengths[n:]
+    n_pred_tokens = int(pred_len.sum())
+    pred_ids, gold_ids = tokens.codes[:n_pred_tokens], tokens.codes[n_pred_tokens:]
+    vocab = max(tokens.vocabulary, 1)
 
+    # Exact match: the normalised answers are equal iff their token sequences are.
+    strings = tokens.strings()
+    if strings is None:
+        strings = tokens.lists()
+    pred_strings, gold_strings = strings[:n], strings[n:]
     exact = np.fromiter(
-        (p == g for p, g in zip(pred_norm_pairs, gold_norm, strict=True)),
+        (pred_strings[i] == g for i, g in zip(item_of_pair.tolist(), gold_strings, strict=True)),
         dtype=np.float64,
-        count=len(gold_norm),
+        count=n_pairs,
     )
 
-    pred_tokens = [s.split() for s in pred_norm]
-    gold_tokens = [s.split() for s in gold_norm]
-    n_pairs = len(gold_tokens)
-    pred_len = np.fromiter(map(len, pred_tokens), dtype=np.int64, count=n)
-    gold_len = np.fromiter(map(len, gold_tokens), dtype=np.int64, count=n_pairs)
-    token_ids, _ = pd.factorize(pd.Series(list(chain.from_iterable(pred_tokens + gold_tokens)), dtype=object))
-    token_ids = token_ids.astype(np.int64)
-    n_pred_tokens = int(pred_len.sum())
-    pred_ids, gold_ids = token_ids[:n_pred_tokens], token_ids[n_pred_tokens:]
-    vocab = int(token_ids.max()) + 1 if len(token_ids) else 1
-
-    # Prediction tokens repeated for each of the item's gold answers, keyed by (pair, token).
+    # Token overlap: prediction tokens repeated for each of the item's gold answers, keyed by (pair, token).
     pred_start = np.concatenate([[0], np.cumsum(pred_len)])
     pair_pred_len = pred_len[item_of_pair]
     pair_of_pred_token = np.repeat(np.arange(n_pairs), pair_pred_len)
@@ -86,7 +134,6 @@ def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.nda
     )
     pred_token_of_pair = pred_ids[np.repeat(pred_start[item_of_pair], pair_pred_len) + within]
     pair_of_gold_token = np.repeat(np.arange(n_pairs), gold_len)
-
     pred_keys, pred_counts = np.unique(pair_of_pred_token * vocab + pred_token_of_pair, return_counts=True)
     gold_keys, gold_counts = np.unique(pair_of_gold_token * vocab + gold_ids, return_counts=True)
     _, in_pred, in_gold = np.intersect1d(pred_keys, gold_keys, assume_unique=True, return_indices=True)
@@ -109,23 +156,38 @@ def rouge_tokens(texts: list[str]) -> list[list[str]]:
     return [_ROUGE_TOKEN.findall(part) for part in joined.lower().split(_SEPARATOR)]
 
 
+def _rouge_token_codes(texts: list[str]) -> _Tokens:
+    joined = _SEPARATOR.join(texts)
+    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+        flat: list[str] = []
+        for i, tokens in enumerate(rouge_tokens(texts)):
+            if i:
+                flat.append(_SEPARATOR)
+            flat += tokens
+        return _Tokens(flat, len(texts))
+    return _Tokens(_ROUGE_TOKEN_OR_SEPARATOR.findall(joined.lower()), len(texts))
+
+
 def rouge_l(predictions: list[str], golds: list[list[str]]) -> np.ndarray:
     """Per-item ROUGE-L F-measure, the best over that item's gold answers."""
     n = len(predictions)
     item_of_pair = _flatten_pairs(golds)
-    tokens = rouge_tokens(list(predictions) + list(chain.from_iterable(golds)))
-    pred_tokens, gold_tokens = tokens[:n], tokens[n:]
+    tokens = _rouge_token_codes(list(predictions) + list(chain.from_iterable(golds)))
+    sequences = tokens.strings()
+    if sequences is None:
+        sequences = tokens.lists()
+    pred_seq, gold_seq = sequences[:n], sequences[n:]
     lcs_length = LCSseq.similarity
     lcs = np.fromiter(
         (
-            lcs_length(pred_tokens[i], gold) if pred_tokens[i] and gold else 0
-            for i, gold in zip(item_of_pair.tolist(), gold_tokens, strict=True)
+            lcs_length(pred_seq[i], gold) if pred_seq[i] and gold else 0
+            for i, gold in zip(item_of_pair.tolist(), gold_seq, strict=True)
         ),
         dtype=np.float64,
-        count=len(gold_tokens),
+        count=len(gold_seq),
     )
-    pred_len = np.fromiter(map(len, pred_tokens), dtype=np.float64, count=n)[item_of_pair]
-    gold_len = np.fromiter(map(len, gold_tokens), dtype=np.float64, count=len(gold_tokens))
+    pred_len = tokens.lengths[:n].astype(np.float64)[item_of_pair]
+    gold_len = tokens.lengths[n:].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = lcs / pred_len
         recall = lcs / gold_len
