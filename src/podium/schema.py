@@ -211,6 +211,15 @@ class Result(_Document):
     evaluated_at: datetime = Field(default_factory=utcnow)
     outcomes: Outcomes | None = None
 
+    def to_json(self) -> str:
+        """Indented JSON, with the per-item outcomes on one compact line (they can be long)."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        outcomes = data.pop("outcomes", None)
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if outcomes is not None:
+            text = text[:-2] + ',\n  "outcomes": ' + json.dumps(outcomes, separators=(",", ":")) + "\n}"
+        return text + "\n"
+
     @property
     def score(self) -> float:
         return self.metrics[self.primary_metric]
