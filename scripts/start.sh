@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
 export HF_HOME="${HF_HOME:-$PWD/.hf-home}"
-exec .venv/bin/podium demo "$@"
+exec .venv/bin/podium serve "$@"

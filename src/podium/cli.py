@@ -149,6 +149,205 @@ def cmd_benchmark_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- submissions
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from podium.submissions import model_info, submit
+
+    model = model_info(args.model, org=args.org, revision=args.revision, link=args.link)
+    outcome = submit(_home(args), args.benchmark, Path(args.predictions), model, submitter=args.submitter)
+    request = outcome.request
+    if args.json:
+        print(json.dumps({"created": outcome.created, **request.model_dump(mode="json", exclude_none=True)}, indent=2))
+        return 0
+    if outcome.created:
+        print(request.id)
+        print(
+            f"queued {request.model.full_name} ({request.model.revision}) on {request.benchmark}: "
+            f"`podium status {request.id}` to follow it",
+            file=sys.stderr,
+        )
+    else:
+        print(request.id)
+        print(
+            f"already submitted: the same file for {request.model.full_name} ({request.model.revision}) "
+            f"on {request.benchmark} is {request.status.value}; not queued again",
+            file=sys.stderr,
+        )
+    if outcome.path_name != request.model.full_name:
+        print(f"note: the model name is kept as text; file names use {outcome.path_name!r}", file=sys.stderr)
+    return 0
+
+
+def _request_line(r) -> str:
+    error = f"  {r.error}" if r.error else ""
+    return (
+        f"{r.id:<52}  {r.status.value:<9}  {r.benchmark:<18}  {r.model.full_name}"
+        f"  ({r.model.revision})  attempts {r.attempts}{error}"
+    )
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from podium.queue import RequestQueue
+
+    request = RequestQueue(_home(args)).get(args.submission)
+    if args.json:
+        print(request.to_json(), end="")
+        return 0
+    print(f"submission  {request.id}")
+    print(f"status      {request.status.value}")
+    print(f"benchmark   {request.benchmark} (version {request.benchmark_version})")
+    print(f"model       {request.model.full_name} (revision {request.model.revision})")
+    if request.submitter:
+        print(f"submitter   {request.submitter}")
+    print(f"created     {request.created_at.isoformat()}")
+    print(f"updated     {request.updated_at.isoformat()}")
+    print(f"attempts    {request.attempts}")
+    if request.lease:
+        print(f"lease       {request.lease.owner} until {request.lease.expires_at.isoformat()}")
+    if request.error:
+        print(f"error       {request.error}")
+    if request.result_file:
+        from podium.schema import Result
+
+        result = Result.read(_home(args).results_dir / request.result_file)
+        print(f"result      {request.result_file}")
+        print(f"score       {result.primary_metric} {result.score:.4f}  95% CI {result.ci_display}")
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    from podium.queue import RequestQueue
+
+    request = RequestQueue(_home(args)).cancel(args.submission)
+    print(f"{request.id} {request.status.value}")
+    return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from podium.queue import RequestQueue
+
+    requests, problems = RequestQueue(_home(args)).all()
+    for request_id, problem in problems:
+        print(f"warning: unreadable request {request_id}: {problem}", file=sys.stderr)
+    counts = Counter(r.status.value for r in requests)
+    selected = [
+        r
+        for r in requests
+        if (not args.status or r.status.value == args.status.upper())
+        and (not args.benchmark or r.benchmark == args.benchmark)
+        and (not args.model or args.model.lower() in r.model.full_name.lower())
+    ]
+    selected = selected[::-1][: args.limit]  # newest first
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json", exclude_none=True) for r in selected], indent=2))
+        return 0
+    order = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"]
+    print("  ".join(f"{s.lower()} {counts.get(s, 0)}" for s in order))
+    for r in selected:
+        print(_request_line(r))
+    return 0
+
+
+# --------------------------------------------------------------------------- backend and tables
+
+
+def _configure_logging(verbose: bool = True) -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _backend_settings(args: argparse.Namespace):
+    from podium.backend import BackendSettings
+
+    return BackendSettings(
+        workers=args.workers,
+        interval_seconds=args.interval,
+        lease_seconds=args.lease,
+        timeout_seconds=args.timeout,
+        max_attempts=args.max_attempts,
+    )
+
+
+def _wait_for_signal() -> None:
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+def cmd_backend(args: argparse.Namespace) -> int:
+    from podium.backend import Backend
+
+    _configure_logging()
+    backend = Backend(_home(args), _backend_settings(args))
+    if args.once:
+        count = backend.run_once()
+        backend.stop()
+        print(f"processed {count} submissions", file=sys.stderr)
+        return 0
+    backend.start()
+    _wait_for_signal()
+    print("stopping the backend", file=sys.stderr)
+    backend.stop()
+    return 0
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from podium.leaderboard import Leaderboard
+    from podium.report import format_table
+
+    board = Leaderboard(_home(args))
+    board.refresh()
+    for path, problem in sorted(board.problems.items()):
+        print(f"warning: skipped eval-results/{path}: {problem}", file=sys.stderr)
+    if args.task:
+        from podium.tasks import get_task
+
+        try:
+            get_task(args.task)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from None
+        table, title = board.overall(args.task), f"Overall: {args.task}"
+    elif args.benchmark:
+        table = board.table(args.benchmark)
+        card = board.cards[args.benchmark]
+        title = f"{card.name}  [{card.id}, {card.task_type}, {card.n_items} items, metric: {card.primary_metric}]"
+    else:
+        for card in board.cards.values():
+            print(f"\n{card.name}  [{card.id}, {card.task_type}, metric: {card.primary_metric}]")
+            print(format_table(board.table(card.id)))
+        return 0
+    if args.json:
+        print(table.to_json(orient="records", indent=2, force_ascii=False))
+    elif args.csv:
+        print(table.to_csv(index=False), end="")
+    else:
+        print(title)
+        print(format_table(table))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from podium.serve import serve
+
+    _configure_logging()
+    return serve(_home(args), _backend_settings(args))
+
+
 # --------------------------------------------------------------------------- samples / demo
 
 
@@ -160,10 +359,11 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from podium.report import print_sample_leaderboards
+    from podium.samples import generate
 
-    print_sample_leaderboards(_home(args))
-    return 0
+    generate(_home(args))
+    args.benchmark, args.task, args.json, args.csv = None, None, False, False
+    return cmd_leaderboard(args)
 
 
 # --------------------------------------------------------------------------- parser
@@ -212,11 +412,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file, .jsonl or .csv (default: ID-inputs.jsonl)")
     p.set_defaults(func=cmd_benchmark_export)
 
+    p = sub.add_parser("submit", help="validate a predictions file and queue it for scoring")
+    p.add_argument("benchmark")
+    p.add_argument("predictions", help="CSV (id,prediction) or JSONL file")
+    p.add_argument("--model", required=True, help="model name (or org/name)")
+    p.add_argument("--org", help="organisation")
+    p.add_argument("--revision", help="model revision, e.g. a commit or version (default: main)")
+    p.add_argument("--link", help="https:// link to the model")
+    p.add_argument("--submitter", help="who submits (shown in the queue)")
+    p.add_argument("--json", action="store_true", help="print the request as JSON")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
+    p.add_argument("submission")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("cancel", help="cancel a pending or running submission")
+    p.add_argument("submission")
+    p.set_defaults(func=cmd_cancel)
+
+    p = sub.add_parser("queue", help="list submissions, newest first, with counts per state")
+    p.add_argument("--status", choices=["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], type=str.upper)
+    p.add_argument("--benchmark")
+    p.add_argument("--model", help="substring of the model name")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_queue)
+
+    def backend_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workers", type=int, default=2, help="submissions scored at once (2)")
+        p.add_argument("--interval", type=float, default=2.0, help="seconds between queue polls (2)")
+        p.add_argument("--lease", type=float, default=30.0, help="lease length in seconds, renewed while scoring (30)")
+        p.add_argument("--timeout", type=float, default=600.0, help="scoring time limit per submission (600)")
+        p.add_argument("--max-attempts", type=int, default=3, help="crashes before a submission fails (3)")
+
+    p = sub.add_parser("backend", help="score queued submissions on a schedule (Ctrl-C stops)")
+    p.add_argument("--once", action="store_true", help="process what is pending, then exit")
+    backend_options(p)
+    p.set_defaults(func=cmd_backend)
+
+    p = sub.add_parser("leaderboard", help="print a benchmark's leaderboard (or all, or --task overall)")
+    p.add_argument("benchmark", nargs="?")
+    p.add_argument("--task", help="overall table across the benchmarks of a task type")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", action="store_true")
+    p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("serve", help="run Podium: the backend scheduler and live leaderboards")
+    backend_options(p)
+    p.set_defaults(func=cmd_serve)
+
     p = sub.add_parser("samples", help="(re)generate the bundled sample benchmarks and predictions")
     p.add_argument("--force", action="store_true", help="overwrite existing sample files")
     p.set_defaults(func=cmd_samples)
 
-    p = sub.add_parser("demo", help="score the sample predictions and print the leaderboards")
+    p = sub.add_parser("demo", help="make sure the sample data is in place and print the leaderboards")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -222,14 +222,24 @@ def _parse_jsonl(text: str) -> RawPredictions:
     )
 
 
-def align(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> np.ndarray:
-    """For each benchmark item (in benchmark order), the row of ``raw`` that predicts it.
+@dataclass
+class IdMatch:
+    """How a file's ids match a benchmark's items."""
 
-    Raises ``InvalidPredictions`` for unknown ids, duplicate ids and missing items.
-    """
-    if len(raw.ids) == len(item_ids) and raw.ids.equals(item_ids):
-        return np.arange(len(item_ids), dtype=np.int64)  # the file is in benchmark order
+    position: np.ndarray  # for each file row: its item's index in the benchmark, or -1 if unknown
+    rows: np.ndarray | None  # for each benchmark item: the file row predicting it (None if not 1:1)
+    problems: list[Problem]
+    total: int
+
+
+def match_ids(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> IdMatch:
+    """Match ids; list unknown ids, duplicate ids and missing items (nothing is raised)."""
+    n = len(item_ids)
+    if len(raw.ids) == n and raw.ids.equals(item_ids):  # the file is in benchmark order
+        order = np.arange(n, dtype=np.int64)
+        return IdMatch(order, order, [], 0)
     position = pc.fill_null(pc.index_in(raw.ids, value_set=item_ids), -1).to_numpy(zero_copy_only=False)
+    position = position.astype(np.int64)
     problems: list[Problem] = []
     total = 0
     unknown = np.flatnonzero(position < 0)
@@ -239,7 +249,7 @@ def align(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> np.ndarray
 
     known_rows = np.flatnonzero(position >= 0)
     known_pos = position[known_rows]
-    per_item = np.bincount(known_pos, minlength=len(item_ids))
+    per_item = np.bincount(known_pos, minlength=n)
     if (per_item > 1).any():
         order = np.argsort(known_pos, kind="stable")
         sorted_pos = known_pos[order]
@@ -256,8 +266,8 @@ def align(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> np.ndarray
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         noun = "item has" if len(missing) == 1 else "items have"
         problems.append(Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}"))
-    if problems:
-        raise InvalidPredictions(problems, total=total)
-    rows = np.empty(len(item_ids), dtype=np.int64)
-    rows[known_pos] = known_rows
-    return rows
+    rows = None
+    if not problems:
+        rows = np.empty(n, dtype=np.int64)
+        rows[known_pos] = known_rows
+    return IdMatch(position, rows, problems, total)

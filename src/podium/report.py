@@ -29,27 +29,13 @@ def format_result(result: Result) -> str:
     return "\n".join(lines)
 
 
-def print_sample_leaderboards(home) -> None:
-    """Score every bundled sample model and print one ranked table per benchmark."""
-    from podium.benchmarks import BenchmarkStore
-    from podium.samples import generate, sample_models
-    from podium.schema import ModelInfo
-    from podium.scoring import score_file
-
-    generate(home)
-    store = BenchmarkStore(home)
-    models = sample_models(home)
-    for card in store.list():
-        rows = []
-        for m in (m for m in models if m["benchmark"] == card.id):
-            model = ModelInfo(name=m["name"], org=m["org"], link=m["link"])
-            result = score_file(home, card.id, home.root / "samples" / m["predictions"], model=model)
-            rows.append(result)
-        if not rows:
-            continue
-        rows.sort(key=lambda r: -r.score)
-        print(f"\n{card.name}  [{card.id}, {card.task_type}, {card.n_items} items, metric: {card.primary_metric}]")
-        width = max(len(r.model.full_name) for r in rows)
-        print(f"  {'rank':>4}  {'model':<{width}}  {'score':>6}  {'95% CI':<11}")
-        for rank, r in enumerate(rows, start=1):
-            print(f"  {rank:>4}  {r.model.full_name:<{width}}  {r.score:6.3f}  {r.ci_display}")
+def format_table(table) -> str:
+    """A leaderboard table as aligned text (the columns a terminal has room for)."""
+    if table.empty:
+        return "  (no results yet)"
+    hidden = {"Submission", "Link", "Revision", "CI low", "CI high"}
+    shown = table[[c for c in table.columns if c not in hidden]].copy()
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:.3f}")
+    return shown.to_string(index=False)

@@ -577,7 +577,27 @@ def generate(home: Home, force: bool = False) -> list[str]:
         documents = root / "data/company-docs-qa-documents.jsonl" if benchmark == "company-docs-qa" else None
         store.add(card, root / f"data/{benchmark}.jsonl", documents=documents, replace=True)
         created.append(benchmark)
+    submit_samples(home)
     return created
+
+
+def submit_samples(home: Home) -> int:
+    """Submit every sample model's predictions and score them: the path a user's submission takes."""
+    from podium.backend import Backend
+    from podium.submissions import model_info, submit
+
+    queued = 0
+    for m in sample_models(home):
+        model = model_info(m["name"], org=m["org"], link=m["link"])
+        outcome = submit(home, m["benchmark"], home.root / "samples" / m["predictions"], model, "podium-samples")
+        queued += outcome.created
+    if queued:
+        backend = Backend(home)
+        try:
+            backend.run_once()
+        finally:
+            backend.stop()
+    return queued
 
 
 def sample_models(home: Home) -> list[dict]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
+
 from podium import bootstrap
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.predictions import RawPredictions, align, read_predictions
+from podium.errors import InvalidPredictions
+from podium.predictions import RawPredictions, match_ids, read_predictions
 from podium.schema import Interval, ModelInfo, Result
 from podium.tasks import GoldSet, get_task
 
@@ -22,6 +25,26 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def validate(gold: GoldSet, raw: RawPredictions):
+    """Check ``raw`` against the benchmark; the predictions in benchmark order, ready to score.
+
+    Id problems and prediction problems are reported together, so one round fixes a file.
+    """
+    match = match_ids(raw, gold.ids, gold.card.id)
+    problems, total = list(match.problems), match.total
+    try:
+        values = get_task(gold.card.task_type).check(raw, match.position, gold)
+    except InvalidPredictions as exc:
+        missing = [p for p in problems if p.where == "file"]
+        problems = [p for p in problems if p.where != "file"] + exc.problems + missing
+        total += exc.total
+    if problems:
+        raise InvalidPredictions(problems, total=total)
+    if isinstance(values, np.ndarray):
+        return values[match.rows]
+    return [values[r] for r in match.rows]
 
 
 def score_raw(
@@ -38,8 +61,7 @@ def score_raw(
     """Validate ``raw`` against ``gold`` and score it. Raises ``InvalidPredictions``."""
     card = gold.card
     task = get_task(card.task_type)
-    rows = align(raw, gold.ids, card.id)
-    predictions = task.check(raw, rows, gold)
+    predictions = validate(gold, raw)
     scoring = task.score(gold, predictions, keep_outcomes=keep_outcomes)
     seed = bootstrap.seed_for(card.id, card.version, seed_material)
     intervals = {}

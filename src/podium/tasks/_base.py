@@ -103,8 +103,12 @@ class TaskType:
 
     # ------------------------------------------------------------------ predictions
 
-    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> Any:
-        """Validate prediction values; return them in benchmark order, ready for ``score``."""
+    def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> Any:
+        """Validate prediction values, in file order; raise ``InvalidPredictions`` naming the rows.
+
+        ``position[i]`` is the benchmark index of file row i (-1 for an unknown id: skip the
+        checks that need the item). Returns an array or list in file order.
+        """
         raise NotImplementedError
 
     def score(self, gold: GoldSet, predictions: Any, keep_outcomes: bool = True) -> Scoring:

@@ -43,7 +43,7 @@ class QuestionAnswering(TaskType):
             golds.append(answers_)
         return pd.Series(golds, dtype=object), card
 
-    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> list[str]:
+    def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[str]:
         values = raw.values_list()
         if raw.format == "jsonl":
             bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
@@ -51,7 +51,7 @@ class QuestionAnswering(TaskType):
                 [Problem(raw.where(i), f"prediction must be an answer string, got {values[i]!r}") for i in bad[:20]],
                 total=len(bad),
             )
-        return [values[r] for r in rows]
+        return values
 
     def score(self, gold: GoldSet, predictions: list[str], keep_outcomes: bool = True) -> Scoring:
         module = load_metric(self.metric_module)

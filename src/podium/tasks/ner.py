@@ -84,13 +84,11 @@ class Ner(TaskType):
             raise BenchmarkError(f"gold tags use entity types {extra} outside {types}")
         return pd.Series(tags, dtype=object), card.model_copy(update={"entity_types": list(types)})
 
-    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> list[list[str]]:
+    def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[list[str]]:
         types = list(gold.card.entity_types or [])
         problems: list[Problem] = []
         total = 0
         sentences: list = [as_tag_list(v) for v in raw.values_list()]
-        item_of_row = np.empty(len(rows), dtype=np.int64)
-        item_of_row[rows] = np.arange(len(rows))
         gold_lengths = pc.list_value_length(gold.gold).to_numpy(zero_copy_only=False).astype(np.int64)
         for i, sentence in enumerate(sentences):
             if sentence is None:
@@ -98,24 +96,25 @@ class Ner(TaskType):
                 if len(problems) < 20:
                     problems.append(Problem(raw.where(i), "prediction must be a list of tags"))
                 continue
-            expected = gold_lengths[item_of_row[i]]
+            if position[i] < 0:
+                continue
+            expected = gold_lengths[position[i]]
             if len(sentence) != expected:
                 total += 1
                 if len(problems) < 20:
                     problems.append(Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens"))
-        raise_if(problems, total=total)
         # Each distinct tag is checked once; rows are looked up only for the bad ones.
-        distinct = set(chain.from_iterable(sentences))
+        distinct = set(chain.from_iterable(s for s in sentences if s is not None))
         bad = {t: p for t in distinct if (p := tag_problem(t, types))}
         if bad:
             for i, sentence in enumerate(sentences):
-                for position, tag in enumerate(sentence, start=1):
+                for token, tag in enumerate(sentence or (), start=1):
                     if tag in bad:
                         total += 1
                         if len(problems) < 20:
-                            problems.append(Problem(raw.where(i), f"token {position}: {bad[tag]}"))
-            raise_if(problems, total=total)
-        return [sentences[r] for r in rows]
+                            problems.append(Problem(raw.where(i), f"token {token}: {bad[tag]}"))
+        raise_if(problems, total=total)
+        return sentences
 
     def score(self, gold: GoldSet, predictions: list[list[str]], keep_outcomes: bool = True) -> Scoring:
         module = load_metric(self.metric_module)

@@ -46,7 +46,7 @@ class TextClassification(TaskType):
             raise BenchmarkError(f"row {row}: label {gold.iloc[row - 1]!r} is not in the label set {labels}")
         return gold, card.model_copy(update={"labels": list(labels)})
 
-    def check(self, raw: RawPredictions, rows: np.ndarray, gold: GoldSet) -> np.ndarray:
+    def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> np.ndarray:
         labels = gold.card.labels or []
         problems: list[Problem] = []
         if isinstance(raw.values, pa.Array):
@@ -71,7 +71,7 @@ class TextClassification(TaskType):
                 )
             )
         raise_if(problems, total=len(bad))
-        return codes.astype(np.int64)[rows]
+        return codes.astype(np.int64)
 
     @staticmethod
     def _codes(values: pa.Array, labels: list[str]) -> np.ndarray:
