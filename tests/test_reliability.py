@@ -1,0 +1,216 @@
+"""Crashes, races and limits: nothing lost, nothing stuck, nothing scored twice."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import run_podium
+from podium.benchmarks import BenchmarkStore
+from podium.config import Home
+from podium.queue import RequestQueue
+from podium.schema import BenchmarkCard, ModelInfo, Result
+
+PODIUM = str(Path(sys.executable).with_name("podium"))
+BIG = 300_000  # answers: scoring takes a couple of seconds, long enough to be interrupted
+
+
+@pytest.fixture(scope="module")
+def slow_home_template(tmp_path_factory) -> Path:
+    """A home with a large QA benchmark and a predictions file for it."""
+    root = tmp_path_factory.mktemp("slow-home")
+    ids = [f"q{i}" for i in range(BIG)]
+    answers = [f"answer number {i % 997} of the {i % 13} reports" for i in range(BIG)]
+    table = pd.DataFrame({"id": ids, "question": "q?", "context": "ctx", "answers": answers})
+    card = BenchmarkCard(id="big-qa", name="Big QA", task_type="prompting", primary_metric="f1")
+    BenchmarkStore(Home.from_env(root)).add(card, table)
+    predictions = pd.DataFrame({"id": ids, "prediction": [a if i % 3 else "no idea" for i, a in enumerate(answers)]})
+    predictions.to_csv(root / "big.csv", index=False)
+    tiny = pd.DataFrame({"id": [f"t{i}" for i in range(10)], "text": "x", "label": ["a", "b"] * 5})
+    BenchmarkStore(Home.from_env(root)).add(
+        BenchmarkCard(id="tiny", name="Tiny", task_type="text_classification", primary_metric="accuracy"), tiny
+    )
+    (root / "tiny.csv").write_text("id,prediction\n" + "".join(f"t{i},a\n" for i in range(10)))
+    return root
+
+
+@pytest.fixture()
+def slow_home(tmp_path, slow_home_template) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(slow_home_template, home)
+    return home
+
+
+def _start_backend(home: Path, *args: str, log: Path) -> subprocess.Popen:
+    with open(log, "w") as fh:
+        return subprocess.Popen(
+            [PODIUM, "--home", str(home), "backend", *args], stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _status(home: Path, request_id: str) -> str:
+    return RequestQueue(Home.from_env(home)).get(request_id).status.value
+
+
+def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow_home, tmp_path):
+    request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
+    request_id = request_id.stdout.strip()
+    first = _start_backend(slow_home, "--interval", "0.2", "--lease", "2", log=tmp_path / "first.log")
+    _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the first backend to claim")
+    time.sleep(0.5)  # mid-scoring
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert _status(slow_home, request_id) == "RUNNING"  # stuck with a dead owner's lease ...
+
+    second = _start_backend(slow_home, "--interval", "0.2", "--lease", "2", log=tmp_path / "second.log")
+    try:
+        _wait_for(lambda: _status(slow_home, request_id) == "FINISHED", 120, "the restarted backend to finish")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+    request = RequestQueue(Home.from_env(slow_home)).get(request_id)
+    assert request.attempts == 1  # ... until its lease expired: back to PENDING once, then scored
+    results = list((slow_home / "eval-results").rglob("*.json"))
+    assert [p.name for p in results] == [f"{request_id}.json"]
+    assert not list((slow_home / "eval-results").rglob("*.tmp"))
+    assert Result.read(results[0]).submission_id == request_id
+    second_log = (tmp_path / "second.log").read_text()
+    assert second_log.count(f"scored {request_id}") == 1
+
+
+def test_two_backends_on_the_same_folders_score_200_requests_exactly_once(slow_home, tmp_path):
+    queue = RequestQueue(Home.from_env(slow_home))
+    data = (slow_home / "tiny.csv").read_bytes()
+    ids = [queue.add("tiny", "1", ModelInfo(name=f"model-{i}"), data, ".csv")[0].id for i in range(200)]
+    backends = [
+        _start_backend(slow_home, "--once", "--workers", "2", log=tmp_path / f"backend{k}.log") for k in range(2)
+    ]
+    for backend in backends:
+        assert backend.wait(timeout=300) == 0
+    scored = []
+    for k in range(2):
+        scored += re.findall(r"scored (\S+) in", (tmp_path / f"backend{k}.log").read_text())
+    assert sorted(scored) == sorted(ids)  # every request once, none twice
+    assert all(scored.count(i) == 1 for i in ids)
+    assert all(queue.get(i).status == "FINISHED" for i in ids)
+    assert len(list((slow_home / "eval-results/tiny").glob("*.json"))) == 200
+    per_backend = [len(re.findall(r"scored ", (tmp_path / f"backend{k}.log").read_text())) for k in range(2)]
+    assert all(n > 0 for n in per_backend), per_backend  # both really worked
+
+
+def test_100_concurrent_submit_processes_create_100_requests(slow_home):
+    procs = [
+        subprocess.Popen(
+            [PODIUM, "--home", str(slow_home), "submit", "tiny", str(slow_home / "tiny.csv"), "--model", "m",
+             "--revision", f"r{i}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for i in range(100)
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1] for o in outputs if o[1]][:3]
+    ids = {out.strip() for out, _ in outputs}
+    assert len(ids) == 100
+    queue = RequestQueue(Home.from_env(slow_home))
+    assert set(queue.ids()) == ids
+    assert sorted(queue.get(i).model.revision for i in ids) == sorted(f"r{i}" for i in range(100))
+    assert len(list((slow_home / "eval-queue/predictions/tiny").iterdir())) == 100
+
+
+def test_concurrent_duplicates_are_merged_into_one_request(slow_home):
+    procs = [
+        subprocess.Popen(
+            [PODIUM, "--home", str(slow_home), "submit", "tiny", str(slow_home / "tiny.csv"), "--model", "same"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(10)
+    ]  # fmt: skip
+    ids = {p.communicate(timeout=120)[0].strip() for p in procs}
+    assert len(ids) == 1
+    assert len(RequestQueue(Home.from_env(slow_home)).ids()) == 1
+    assert len(list((slow_home / "eval-queue/predictions/tiny").iterdir())) == 1
+
+
+def test_expired_leases_requeue_with_attempts_then_fail_with_a_message(slow_home):
+    queue = RequestQueue(Home.from_env(slow_home))
+    request, _ = queue.add("tiny", "1", ModelInfo(name="crashy"), (slow_home / "tiny.csv").read_bytes(), ".csv")
+    for attempt in range(1, 4):
+        claimed = queue.claim("dead-worker", lease_seconds=-1, max_attempts=3)  # a lease that has already expired
+        assert claimed is not None and claimed.id == request.id
+        queue.requeue_expired(max_attempts=3)
+        current = queue.get(request.id)
+        assert current.attempts == attempt
+        assert current.status == ("FAILED" if attempt == 3 else "PENDING")
+    assert "scoring crashed 3 times" in queue.get(request.id).error
+    assert queue.claim("anyone", 30) is None
+
+
+def test_scoring_timeout_fails_the_request_with_a_message(slow_home, tmp_path):
+    request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
+    request_id = request_id.stdout.strip()
+    proc = run_podium("backend", "--once", "--timeout", "0.3", home=slow_home)
+    assert proc.returncode == 0, proc.stderr
+    request = RequestQueue(Home.from_env(slow_home)).get(request_id)
+    assert request.status == "FAILED" and "took longer than 0.3 s" in request.error
+    assert not list((slow_home / "eval-results").rglob("*.json"))
+    status = run_podium("status", request_id, home=slow_home).stdout
+    assert "took longer than" in status
+
+
+def test_sigterm_stops_the_backend_cleanly_and_returns_the_request(slow_home, tmp_path):
+    request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
+    request_id = request_id.stdout.strip()
+    backend = _start_backend(slow_home, "--interval", "0.2", log=tmp_path / "backend.log")
+    _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the backend to claim")
+    started = time.monotonic()
+    backend.send_signal(signal.SIGTERM)
+    assert backend.wait(timeout=30) == 0
+    assert time.monotonic() - started < 15
+    request = RequestQueue(Home.from_env(slow_home)).get(request_id)
+    assert request.status == "PENDING" and request.attempts == 0 and request.lease is None
+    assert "stopping" in (tmp_path / "backend.log").read_text()
+
+
+def test_cancel_while_running_discards_the_result(slow_home, tmp_path):
+    request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
+    request_id = request_id.stdout.strip()
+    backend = _start_backend(slow_home, "--interval", "0.2", "--lease", "0.6", log=tmp_path / "backend.log")
+    try:
+        _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the backend to claim")
+        assert run_podium("cancel", request_id, home=slow_home).returncode == 0
+        _wait_for(lambda: "dropped" in (tmp_path / "backend.log").read_text(), 30, "the backend to drop it")
+    finally:
+        backend.send_signal(signal.SIGTERM)
+        backend.wait(timeout=30)
+    assert _status(slow_home, request_id) == "CANCELLED"
+    assert not list((slow_home / "eval-results").rglob(f"{request_id}.json"))
+
+
+def test_benchmark_changed_after_submission_fails_with_the_validation_message(slow_home):
+    request_id = run_podium("submit", "tiny", str(slow_home / "tiny.csv"), "--model", "m", home=slow_home, check=True)
+    request_id = request_id.stdout.strip()
+    table = pd.DataFrame({"id": [f"t{i}" for i in range(11)], "text": "x", "label": ["a", "b"] * 5 + ["a"]})
+    card = BenchmarkCard(id="tiny", name="Tiny", task_type="text_classification", primary_metric="accuracy")
+    BenchmarkStore(Home.from_env(slow_home)).add(card, table, replace=True)
+    run_podium("backend", "--once", home=slow_home, check=True)
+    request = RequestQueue(Home.from_env(slow_home)).get(request_id)
+    assert request.status == "FAILED" and "1 benchmark item has no prediction: ids 't10'" in request.error
+    assert json.loads(run_podium("status", request_id, "--json", home=slow_home).stdout)["status"] == "FAILED"

@@ -1,0 +1,188 @@
+"""Reading result files (verified, reported, template, malformed) and the leaderboard tables."""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import run_podium
+from podium.config import Home
+from podium.leaderboard import Leaderboard, benchmark_table, overall_table, rank_by_upper_bound
+from podium.results import ResultIndex
+from podium.schema import BenchmarkCard, Interval, ModelInfo, Result
+
+
+def _result(model: str, score: float, low=None, high=None, benchmark="fin-sentiment", **extra) -> Result:
+    org, _, name = model.rpartition("/")
+    ci = {"accuracy": Interval(low=low, high=high)} if low is not None else {}
+    return Result(
+        benchmark=benchmark,
+        model=ModelInfo(name=name, org=org or None),
+        primary_metric="accuracy",
+        metrics={"accuracy": score, "macro_f1": score - 0.01},
+        ci=ci,
+        **extra,
+    )
+
+
+def _write(home, relative, text):
+    path = home / "eval-results" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture()
+def results_home(home):
+    shutil.rmtree(home / "eval-results")
+    shutil.rmtree(home / ".cache", ignore_errors=True)
+    (home / "eval-results").mkdir()
+    return home
+
+
+def test_reported_results_template_files_and_malformed_files(results_home):
+    home = results_home
+    _write(home, "by-hand/acme.json", _result("acme/hand-made", 0.9, source="reported").to_json())
+    _write(home, "template-mapping.json", json.dumps({"sentiment": {"benchmark": "fin-sentiment",
+                                                                     "metrics": {"acc": "accuracy"}}}))
+    _write(home, "org/model_2024.json", json.dumps(
+        {"config": {"model_name": "org/legacy-model", "model_sha": "abc123"}, "results": {"sentiment": {"acc": 0.7}}}
+    ))  # fmt: skip
+    _write(home, "broken.json", '{"benchmark": "fin-sentiment", ')
+    _write(home, "not-a-result.json", '{"hello": "world"}')
+    _write(home, "unmapped.json", json.dumps({"config": {"model_name": "x/y"}, "results": {"other": {"acc": 1}}}))
+    board = Leaderboard(Home.from_env(home))
+    board.refresh()
+    table = board.table("fin-sentiment")
+    assert list(table["Model"]) == ["acme/hand-made", "org/legacy-model"]
+    assert list(table["Source"]) == ["reported", "reported"]
+    assert list(table["Revision"]) == ["main", "abc123"]
+    assert list(table["CI"]) == ["", ""]  # reported numbers come without an interval
+    problems = board.problems
+    assert set(problems) == {"broken.json", "not-a-result.json", "unmapped.json"}
+    assert "not valid JSON" in problems["broken.json"]
+    assert "field 'benchmark'" in problems["not-a-result.json"]
+    assert "no task is mapped" in problems["unmapped.json"]
+    proc = run_podium("leaderboard", "fin-sentiment", home=home)
+    assert proc.returncode == 0 and "warning: skipped eval-results/broken.json" in proc.stderr
+    assert "acme/hand-made" in proc.stdout
+
+
+def test_ranks_share_ties_and_rank_ub_counts_models_clearly_ahead():
+    card = BenchmarkCard(id="fin-sentiment", name="x", task_type="text_classification", primary_metric="accuracy",
+                         secondary_metrics=["macro_f1"])  # fmt: skip
+    results = [
+        _result("a/one", 0.90, 0.88, 0.92),
+        _result("a/two", 0.90, 0.85, 0.95),
+        _result("a/three", 0.80, 0.78, 0.82),
+        _result("a/four", 0.70, 0.60, 0.89),
+    ]
+    from podium.results import _row
+
+    frame = pd.DataFrame([_row(f"{i}.json", r, r.metrics) for i, r in enumerate(results)])
+    table = benchmark_table(frame, card)
+    by_model = table.set_index("Model")
+    assert by_model.loc["a/one", "Rank"] == 1 and by_model.loc["a/two", "Rank"] == 1
+    assert by_model.loc["a/three", "Rank"] == 3 and by_model.loc["a/four", "Rank"] == 4
+    # a/three's upper bound 0.82 is below a/one's lower bound 0.88 only; a/two's 0.85 > 0.82 too.
+    assert by_model.loc["a/three", "Rank (UB)"] == 3
+    assert by_model.loc["a/four", "Rank (UB)"] == 1  # its interval reaches 0.89, above nobody's lower bound
+    assert by_model.loc["a/one", "CI"] == "0.88 - 0.92"
+    assert list(table.columns[:6]) == ["Rank", "Rank (UB)", "Model", "Score", "CI", "macro_f1"]
+
+
+def test_rank_by_upper_bound_against_a_direct_count():
+    rng = np.random.default_rng(0)
+    low = rng.random(300)
+    high = low + rng.random(300) * 0.2
+    expected = [1 + int((low > h).sum()) for h in high]
+    assert rank_by_upper_bound(low, high).tolist() == expected
+
+
+def test_latest_result_of_a_model_is_the_one_shown(results_home):
+    home = results_home
+    old = _result("acme/m", 0.5, evaluated_at="2026-01-01T00:00:00Z")
+    old.model.revision = "v1"
+    new = _result("acme/m", 0.6, evaluated_at="2026-02-01T00:00:00Z")
+    new.model.revision = "v2"
+    _write(home, "fin-sentiment/old.json", old.to_json())
+    _write(home, "fin-sentiment/new.json", new.to_json())
+    table = Leaderboard(Home.from_env(home)).table("fin-sentiment")
+    assert list(table["Revision"]) == ["v2"] and list(table["Score"]) == [0.6]
+
+
+def test_incremental_refresh_reads_only_new_changed_and_removed_files(results_home, monkeypatch):
+    home = results_home
+    for i in range(5):
+        _write(home, f"fin-sentiment/r{i}.json", _result(f"org/m{i}", 0.5 + i / 100).to_json())
+    index = ResultIndex(Home.from_env(home))
+    index.load()
+    assert len(index.frame()) == 5
+
+    import podium.results as results_module
+
+    reads = []
+    original = results_module.parse_result_file
+    monkeypatch.setattr(results_module, "parse_result_file", lambda p, *a: reads.append(p) or original(p, *a))
+    assert index.refresh() == set() and reads == []  # nothing changed, nothing read
+
+    _write(home, "fin-sentiment/r5.json", _result("org/m5", 0.99).to_json())
+    assert index.refresh() == {"fin-sentiment"}
+    assert reads == ["fin-sentiment/r5.json"]
+    assert len(index.frame()) == 6
+
+    reads.clear()
+    path = home / "eval-results/fin-sentiment/r0.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(_result("org/m0", 0.01).to_json())
+    os.replace(tmp, path)  # how the backend and most tools write
+    assert index.refresh() == {"fin-sentiment"} and reads == ["fin-sentiment/r0.json"]
+    assert index.frame().set_index("model").loc["org/m0", "score"] == 0.01
+
+    (home / "eval-results/fin-sentiment/r1.json").unlink()
+    assert index.refresh() == {"fin-sentiment"}
+    assert "org/m1" not in set(index.frame()["model"])
+
+
+def test_a_new_process_starts_from_the_cache_and_notices_changes(results_home):
+    home = results_home
+    for i in range(3):
+        _write(home, f"fin-sentiment/r{i}.json", _result(f"org/m{i}", 0.5).to_json())
+    first = Leaderboard(Home.from_env(home))
+    first.refresh()
+    assert (home / ".cache/results.parquet").is_file()
+    _write(home, "fin-sentiment/r3.json", _result("org/m3", 0.7).to_json())  # while nobody runs
+    second = Leaderboard(Home.from_env(home))
+    second.refresh()
+    assert sorted(second.table("fin-sentiment")["Model"]) == ["org/m0", "org/m1", "org/m2", "org/m3"]
+    frame = second.index.frame().drop(columns=["path"]).sort_values("model").reset_index(drop=True)
+    rebuilt = Leaderboard(Home.from_env(home), use_cache=False)
+    rebuilt.refresh()
+    expected = rebuilt.index.frame().drop(columns=["path"]).sort_values("model").reset_index(drop=True)
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+
+
+def test_overall_table_means_over_the_benchmarks_each_model_has():
+    a = pd.DataFrame({"Model": ["x", "y"], "Score": [0.9, 0.8], "Rank": [1, 2]})
+    b = pd.DataFrame({"Model": ["y", "z"], "Score": [0.6, 0.5], "Rank": [1, 2]})
+    table = overall_table({"a": a, "b": b})
+    rows = table.set_index("Model")
+    assert rows.loc["x", "Mean score"] == 0.9 and rows.loc["x", "Benchmarks"] == 1
+    assert rows.loc["y", "Mean score"] == pytest.approx(0.7) and rows.loc["y", "Mean rank"] == 1.5
+    assert list(table["Model"]) == ["x", "y", "z"] and list(table["Rank"]) == [1, 2, 3]
+
+
+def test_leaderboard_cli_formats(home):
+    rows = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
+    assert [r["Model"] for r in rows][0] == "northwind/finbert-tone-large"
+    assert rows[0]["CI"] and rows[0]["Source"] == "verified"
+    csv_text = run_podium("leaderboard", "biz-news-ner", "--csv", home=home, check=True).stdout
+    assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Score,CI,precision,recall,n,")
+    overall = run_podium("leaderboard", "--task", "chatbot", home=home, check=True).stdout
+    assert "Overall: chatbot" in overall and "Mean score" in overall
+    assert run_podium("leaderboard", "--task", "nope", home=home).returncode == 2
+    everything = run_podium("leaderboard", home=home, check=True).stdout
+    assert "Financial News Sentiment" in everything and "Filing Excerpt QA" in everything
