@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import run_podium
+
 from podium.config import Home
 from podium.queue import RequestQueue
 from podium.schema import Result

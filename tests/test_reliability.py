@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import run_podium
+
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.queue import RequestQueue

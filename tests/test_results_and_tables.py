@@ -7,8 +7,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run_podium
+
 from podium.config import Home
 from podium.leaderboard import Leaderboard, benchmark_table, overall_table, rank_by_upper_bound
 from podium.results import ResultIndex
@@ -46,8 +46,11 @@ def results_home(home):
 def test_reported_results_template_files_and_malformed_files(results_home):
     home = results_home
     _write(home, "by-hand/acme.json", _result("acme/hand-made", 0.9, source="reported").to_json())
-    _write(home, "template-mapping.json", json.dumps({"sentiment": {"benchmark": "fin-sentiment",
-                                                                     "metrics": {"acc": "accuracy"}}}))
+    _write(
+        home,
+        "template-mapping.json",
+        json.dumps({"sentiment": {"benchmark": "fin-sentiment", "metrics": {"acc": "accuracy"}}}),
+    )
     _write(home, "org/model_2024.json", json.dumps(
         {"config": {"model_name": "org/legacy-model", "model_sha": "abc123"}, "results": {"sentiment": {"acc": 0.7}}}
     ))  # fmt: skip
@@ -186,3 +189,32 @@ def test_leaderboard_cli_formats(home):
     assert run_podium("leaderboard", "--task", "nope", home=home).returncode == 2
     everything = run_podium("leaderboard", home=home, check=True).stdout
     assert "Financial News Sentiment" in everything and "Filing Excerpt QA" in everything
+
+
+def test_tables_from_the_cache_equal_tables_built_from_the_files(home):
+    first = Leaderboard(Home.from_env(home))
+    first.refresh()
+    first.save()
+    assert (home / ".cache/tables.parquet").is_file()
+    second = Leaderboard(Home.from_env(home))
+    second.refresh()
+    assert set(second._tables) == set(second.cards)  # all came from the cache
+    fresh = Leaderboard(Home.from_env(home), use_cache=False)
+    for benchmark in second.cards:
+        cached = json.loads(second.table(benchmark).to_json(orient="records"))
+        built = json.loads(fresh.table(benchmark).to_json(orient="records"))
+        assert cached == built, benchmark
+
+
+def test_a_changed_card_is_not_served_from_the_tables_cache(home):
+    board = Leaderboard(Home.from_env(home))
+    board.refresh()
+    board.save()
+    card_path = home / "benchmarks/fin-sentiment/card.json"
+    card = json.loads(card_path.read_text())
+    card["secondary_metrics"] = []
+    card_path.write_text(json.dumps(card))
+    again = Leaderboard(Home.from_env(home))
+    again.refresh()
+    assert "fin-sentiment" not in again._tables
+    assert "macro_f1" not in again.table("fin-sentiment").columns

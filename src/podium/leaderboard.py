@@ -16,16 +16,23 @@ rank over the benchmarks they have, and how many benchmarks that is.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from podium import atomic
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.results import ResultIndex
-from podium.schema import BenchmarkCard, format_interval
+from podium.results import METRIC_PREFIX, ResultIndex
+from podium.schema import BenchmarkCard, FormatError, format_interval
 
 TABLE_HEAD = ["Rank", "Rank (UB)", "Model", "Score", "CI"]
 TABLE_TAIL = ["n", "Updated", "Source", "Submission", "Link", "Revision", "CI low", "CI high"]
@@ -37,48 +44,67 @@ def rank_by_upper_bound(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return 1 + len(low) - np.searchsorted(ordered, high, side="right")
 
 
-def benchmark_table(results: pd.DataFrame, card: BenchmarkCard) -> pd.DataFrame:
-    metrics_shown = [card.primary_metric, *card.secondary_metrics]
-    columns = TABLE_HEAD + [m for m in card.secondary_metrics] + TABLE_TAIL
-    rows = results[results["benchmark"] == card.id]
-    if rows.empty:
+def benchmark_table(rows: dict[str, np.ndarray] | pd.DataFrame, card: BenchmarkCard) -> pd.DataFrame:
+    """The leaderboard of one benchmark from its result rows (``ResultIndex.arrays_for``)."""
+    columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
+    if isinstance(rows, pd.DataFrame):
+        rows = {name: rows[name].to_numpy() for name in rows.columns}
+    model = rows.get("model", np.array([], dtype=object))
+    if len(model) == 0:
         return pd.DataFrame(columns=columns)
-    rows = rows.sort_values(["evaluated_at", "source"], ascending=[True, False]).drop_duplicates("model", keep="last")
-    parsed = [json.loads(m) for m in rows["metrics"]]
-    score = np.array([m.get(card.primary_metric, np.nan) for m in parsed], dtype=float)
-    same_metric = rows["primary_metric"].to_numpy() == card.primary_metric
-    low = np.where(same_metric, rows["ci_low"].to_numpy(dtype=float, na_value=np.nan), np.nan)
-    high = np.where(same_metric, rows["ci_high"].to_numpy(dtype=float, na_value=np.nan), np.nan)
+    if len(set(model)) < len(model):  # several results of a model: the latest counts
+        latest = pd.DataFrame({"model": model, "at": rows["evaluated_at"], "reported": rows["source"] == "reported"})
+        keep = latest.sort_values(["at", "reported"]).drop_duplicates("model", keep="last").index.to_numpy()
+        rows = {name: values[keep] for name, values in rows.items()}
+
+    def metric(name: str) -> np.ndarray:
+        values = rows.get(METRIC_PREFIX + name)
+        return np.full(len(rows["model"]), np.nan) if values is None else values.astype(float)
+
+    score = metric(card.primary_metric)
+    same_metric = rows["primary_metric"] == card.primary_metric
+    low = np.where(same_metric, rows["ci_low"].astype(float), np.nan)
+    high = np.where(same_metric, rows["ci_high"].astype(float), np.nan)
     keep = ~np.isnan(score)
-    rows, parsed, score, low, high = (
-        rows[keep],
-        [p for p, k in zip(parsed, keep, strict=True) if k],
-        score[keep],
-        low[keep],
-        high[keep],
-    )
-    low_or_score = np.where(np.isnan(low), score, low)
-    high_or_score = np.where(np.isnan(high), score, high)
-    table = pd.DataFrame(
-        {
-            "Rank": pd.Series(-score).rank(method="min").astype(int).to_numpy(),
-            "Rank (UB)": rank_by_upper_bound(low_or_score, high_or_score),
-            "Model": rows["model"].to_numpy(),
-            "Score": score,
-            "CI": [format_interval(lo, hi) if not np.isnan(lo) else "" for lo, hi in zip(low, high, strict=True)],
-        }
-    )
-    for metric in metrics_shown[1:]:
-        table[metric] = [m.get(metric, np.nan) for m in parsed]
-    table["n"] = rows["n"].to_numpy()
-    table["Updated"] = rows["evaluated_at"].str.slice(0, 10).to_numpy()
-    table["Source"] = rows["source"].to_numpy()
-    table["Submission"] = rows["submission_id"].to_numpy()
-    table["Link"] = rows["link"].to_numpy()
-    table["Revision"] = rows["revision"].to_numpy()
-    table["CI low"] = low
-    table["CI high"] = high
-    return table.sort_values(["Rank", "Model"], kind="stable").reset_index(drop=True)[columns]
+    has_ci = ~np.isnan(low)
+    rank = _competition_rank(score[keep])
+    order = np.flatnonzero(keep)[np.lexsort((rows["model"][keep], rank))]
+    rank = np.sort(rank)
+    score, low, high, has_ci = score[order], low[order], high[order], has_ci[order]
+
+    def text(name: str) -> pd.Series:
+        return pd.Series(rows[name][order], dtype=object)
+
+    table = {
+        "Rank": rank,
+        "Rank (UB)": rank_by_upper_bound(np.where(has_ci, low, score), np.where(has_ci, high, score)),
+        "Model": text("model"),
+        "Score": score,
+        "CI": text("ci")
+        if "ci" in rows
+        else pd.Series(
+            [format_interval(lo, hi) if ok else "" for lo, hi, ok in zip(low, high, has_ci, strict=True)], dtype=object
+        ),
+    }
+    for name in card.secondary_metrics:
+        table[name] = metric(name)[order]
+    table |= {
+        "n": rows["n"][order],
+        "Updated": pd.Series([str(v)[:10] for v in rows["evaluated_at"][order]], dtype=object),
+        "Source": text("source"),
+        "Submission": text("submission_id"),
+        "Link": text("link"),
+        "Revision": text("revision"),
+        "CI low": low,
+        "CI high": high,
+    }
+    return pd.DataFrame(table, columns=columns)
+
+
+def _competition_rank(score: np.ndarray) -> np.ndarray:
+    """1 + how many scores are strictly higher (ties share a rank: 1, 1, 3)."""
+    ordered = np.sort(-score)
+    return 1 + np.searchsorted(ordered, -score, side="left")
 
 
 def overall_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -99,43 +125,131 @@ def overall_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 class Leaderboard:
     """The tables of every benchmark in a data home, refreshed without re-reading unchanged files."""
 
-    def __init__(self, home: Home, *, use_cache: bool = True, min_refresh_seconds: float = 0.0):
+    def __init__(self, home: Home, *, use_cache: bool = True, cache_save_seconds: float = 30.0):
         self.home = home
         self.store = BenchmarkStore(home)
-        self.index = ResultIndex(home, cache_path=None if use_cache else home.root / ".cache" / "off.parquet")
+        self.index = ResultIndex(home)
         self.use_cache = use_cache
-        self.min_refresh_seconds = min_refresh_seconds
+        self.cache_save_seconds = cache_save_seconds
         self._tables: dict[str, pd.DataFrame] = {}
         self._cards: dict[str, BenchmarkCard] = {}
-        self._last_refresh = 0.0
+        self._card_stamps: dict[str, tuple] = {}
         self._loaded = False
+        self._dirty = False
+        self._last_save = 0.0
 
     def refresh(self, force: bool = False) -> set[str]:
         """Pick up new or changed result files and benchmarks; the benchmark ids whose tables changed."""
-        now = time.monotonic()
-        if self._loaded and not force and now - self._last_refresh < self.min_refresh_seconds:
-            return set()
-        self._last_refresh = now
         if not self._loaded:
             changed = self.index.load() if self.use_cache else self.index.refresh(full=True)
             self._loaded = True
+            self._dirty = bool(changed) or not self.index.cache_path.is_file()
+            if not self._dirty:
+                self._last_save = time.monotonic()
         else:
-            changed = self.index.refresh()
-        cards = {card.id: card for card in self.store.list()}
-        changed |= {b for b in cards if cards[b] != self._cards.get(b)}
-        changed |= set(self._cards) - set(cards)
-        self._cards = cards
+            changed = self.index.refresh(full=force)
+            self._dirty |= bool(changed)
+        first = not self._cards
+        results_changed = set(changed)
+        changed |= self._refresh_cards()
         for benchmark in changed:
             self._tables.pop(benchmark, None)
-        if changed and self.use_cache:
+        if first and self.use_cache:
+            self._load_tables(results_changed)
+        if self.use_cache and self._dirty and time.monotonic() - self._last_save >= self.cache_save_seconds:
+            self.save()
+        return changed
+
+    def save(self) -> None:
+        """Write the caches now (also done by ``refresh`` at most every ``cache_save_seconds``)."""
+        if self.use_cache and self._dirty:
             self.index.save_cache()
+            self._save_tables()
+            self._dirty = False
+            self._last_save = time.monotonic()
+
+    @property
+    def _tables_path(self) -> Path:
+        return self.index.cache_path.with_name("tables.parquet")
+
+    @staticmethod
+    def _card_key(card: BenchmarkCard) -> str:
+        return hashlib.sha256(card.model_dump_json().encode()).hexdigest()[:16]
+
+    def _save_tables(self) -> None:
+        """All tables in one parquet file, benchmark by benchmark, with the cards they were built for."""
+        parts, keys = [], {}
+        for benchmark, card in sorted(self._cards.items()):
+            table = self.table(benchmark)
+            keys[benchmark] = [self._card_key(card), len(table)]
+            parts.append(pa.Table.from_pandas(table.astype({"n": "float64"}), preserve_index=False))
+        if not parts:
+            return
+        meta = {"podium_tables": json.dumps(keys), "root": str(self.home.root)}
+        combined = pa.concat_tables(parts, promote_options="permissive").replace_schema_metadata(meta)
+        sink = pa.BufferOutputStream()
+        pq.write_table(combined, sink)
+        atomic.write_bytes(self._tables_path, sink.getvalue().to_pybytes())
+
+    def _load_tables(self, changed: set[str]) -> None:
+        """Tables of a previous process, for every benchmark whose results and card are unchanged."""
+        if not self._tables_path.is_file():
+            return
+        try:
+            stored = pq.read_table(self._tables_path)
+            meta = stored.schema.metadata or {}
+            if meta.get(b"root") != str(self.home.root).encode():
+                return
+            keys = json.loads(meta[b"podium_tables"])
+        except (OSError, KeyError, ValueError, pa.ArrowInvalid):
+            return
+        stored = stored.replace_schema_metadata(None)
+        offset = 0
+        for benchmark, (key, length) in keys.items():
+            card = self._cards.get(benchmark)
+            if card is not None and benchmark not in changed and key == self._card_key(card):
+                columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
+                self._tables[benchmark] = stored.slice(offset, length).select(columns).to_pandas()
+            offset += length
+
+    def _refresh_cards(self) -> set[str]:
+        """Re-read only the cards whose files changed."""
+        changed = set()
+        seen = set()
+        root = self.store.home.benchmarks_dir
+        entries = os.scandir(root) if root.is_dir() else ()
+        with contextlib.ExitStack() as stack:
+            if entries:
+                stack.enter_context(entries)
+            for entry in entries:
+                path = Path(entry.path) / "card.json"
+                try:
+                    st = path.stat()
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+                seen.add(entry.name)
+                if self._card_stamps.get(entry.name) == stamp:
+                    continue
+                try:
+                    card = BenchmarkCard.read(path)
+                except FormatError:
+                    continue
+                self._card_stamps[entry.name] = stamp
+                if self._cards.get(card.id) != card:
+                    self._cards[card.id] = card
+                    changed.add(card.id)
+        for gone in set(self._cards) - seen:
+            self._cards.pop(gone)
+            self._card_stamps.pop(gone, None)
+            changed.add(gone)
         return changed
 
     @property
     def cards(self) -> dict[str, BenchmarkCard]:
         if not self._loaded:
             self.refresh()
-        return self._cards
+        return dict(sorted(self._cards.items()))
 
     @property
     def problems(self) -> dict[str, str]:
@@ -146,7 +260,7 @@ class Leaderboard:
             self.refresh()
         if benchmark not in self._tables:
             card = self._cards.get(benchmark) or self.store.card(benchmark)
-            self._tables[benchmark] = benchmark_table(self.index.frame(), card)
+            self._tables[benchmark] = benchmark_table(self.index.arrays_for(benchmark), card)
         return self._tables[benchmark]
 
     def overall(self, task_type: str) -> pd.DataFrame:

@@ -24,16 +24,19 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 from podium import atomic
 from podium.config import Home
-from podium.schema import FormatError, Result
+from podium.schema import Result, describe_validation_error
 
 try:
     import orjson
@@ -44,14 +47,15 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger("podium.results")
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "4"
 MAPPING_FILE = "template-mapping.json"
 SKIP_NAMES = {MAPPING_FILE}
 
-COLUMNS = [
+BASE_COLUMNS = [
     "path", "benchmark", "model", "model_name", "org", "link", "revision", "source", "submission_id",
-    "primary_metric", "score", "ci_low", "ci_high", "n", "evaluated_at", "metrics",
+    "primary_metric", "score", "ci_low", "ci_high", "ci", "n", "evaluated_at",
 ]  # fmt: skip
+METRIC_PREFIX = "m:"  # metric values are columns "m:<metric>"
 
 
 class ResultFileError(ValueError):
@@ -74,9 +78,10 @@ def _row(path: str, result: Result, metrics: dict[str, float]) -> dict:
         "score": float(result.metrics[result.primary_metric]),
         "ci_low": float(interval.low) if interval else None,
         "ci_high": float(interval.high) if interval else None,
+        "ci": interval.display if interval else "",
         "n": result.n,
         "evaluated_at": result.evaluated_at.isoformat(),
-        "metrics": json.dumps(metrics, sort_keys=True),
+        **{METRIC_PREFIX + name: float(value) for name, value in metrics.items()},
     }
 
 
@@ -92,9 +97,9 @@ def parse_result_file(path: str, data: bytes, mapping: dict, mtime: float) -> li
         return _template_rows(path, document, mapping, mtime)
     document.pop("outcomes", None)  # not needed for tables; the largest part of a result
     try:
-        result = Result.from_json(json.dumps(document), source=path)
-    except FormatError as exc:
-        raise ResultFileError(str(exc).removeprefix(f"{path}: ")) from None
+        result = Result.model_validate(document)
+    except ValidationError as exc:
+        raise ResultFileError(describe_validation_error(exc)) from None
     if result.primary_metric not in result.metrics:
         raise ResultFileError(f"primary metric {result.primary_metric!r} has no value in 'metrics'")
     return [_row(path, result, result.metrics)]
@@ -151,12 +156,18 @@ def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> li
 @dataclass
 class _FileState:
     stamp: tuple[int, int, int]
-    rows: list[dict] = field(default_factory=list)
+    benchmarks: tuple[str, ...] = ()
     problem: str | None = None
 
 
 class ResultIndex:
-    """All result rows of a results folder, refreshed incrementally."""
+    """All result rows of a results folder, kept per benchmark and refreshed incrementally.
+
+    A benchmark's rows are the rows loaded from the cache (an Arrow table, minus the files that
+    changed since) plus row dicts of the files read in this process. File identities from the
+    cache are unpacked per folder only when that folder has to be scanned, so a cold start costs
+    one parquet read and one ``stat`` per folder.
+    """
 
     def __init__(self, home: Home, cache_path: Path | None = None, full_sweep_seconds: float = 60.0):
         self.root = home.results_dir
@@ -165,30 +176,75 @@ class ResultIndex:
         self._files: dict[str, _FileState] = {}
         self._by_dir: dict[str, set[str]] = {}  # relative folder -> its files' relative paths
         self._dirs: dict[str, int] = {}  # relative folder -> mtime_ns when last scanned
+        self._cached_files: dict[str, None] = {}  # folders whose cached file states are not unpacked yet
+        self._cached_files_table: pa.Table | None = None
+        self._cached_problems: dict[str, str] = {}
+        self._base: dict[str, pa.Table] = {}  # benchmark -> rows from the cache
+        self._superseded: dict[str, set[str]] = {}  # benchmark -> files whose cached rows no longer count
+        self._rows: dict[str, dict[str, list[dict]]] = {}  # benchmark -> file -> rows read here
+        self._arrays: dict[str, dict[str, np.ndarray]] = {}
         self._mapping: dict = {}
         self._mapping_stamp: tuple | None = None
         self._last_full_sweep = 0.0
-        self._frame: pd.DataFrame | None = None
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ public
 
     @property
     def problems(self) -> dict[str, str]:
-        return {path: state.problem for path, state in self._files.items() if state.problem}
+        found = {path: state.problem for path, state in self._files.items() if state.problem}
+        return {**{p: m for p, m in self._cached_problems.items() if p not in self._files}, **found}
+
+    @property
+    def benchmarks(self) -> set[str]:
+        return set(self._base) | {b for b, files in self._rows.items() if files}
+
+    def arrays_for(self, benchmark: str) -> dict[str, np.ndarray]:
+        """The rows of one benchmark as numpy columns (``BASE_COLUMNS`` plus ``m:<metric>``)."""
+        arrays = self._arrays.get(benchmark)
+        if arrays is not None:
+            return arrays
+        parts: list[dict[str, np.ndarray]] = []
+        base = self._base.get(benchmark)
+        if base is not None:
+            superseded = self._superseded.get(benchmark)
+            if superseded:
+                base = base.filter(pc.invert(pc.is_in(base.column("path"), pa.array(sorted(superseded)))))
+            if base.num_rows:
+                parts.append({name: base.column(name).to_numpy() for name in base.column_names})
+        rows = [row for rows in self._rows.get(benchmark, {}).values() for row in rows]
+        if rows:
+            parts.append({name: _column(rows, name) for name in _columns(rows)})
+        names = list(dict.fromkeys(name for part in parts for name in part)) or list(BASE_COLUMNS)
+        arrays = {}
+        for name in names:
+            pieces = [part[name] if name in part else np.full(len(next(iter(part.values()))), np.nan) for part in parts]
+            arrays[name] = np.concatenate(pieces) if pieces else np.array([], dtype=object)
+        self._arrays[benchmark] = arrays
+        return arrays
+
+    def frame_for(self, benchmark: str) -> pd.DataFrame:
+        """The rows of one benchmark as a DataFrame."""
+        return pd.DataFrame(self.arrays_for(benchmark))
 
     def frame(self) -> pd.DataFrame:
-        if self._frame is None:
-            rows = [row for state in self._files.values() for row in state.rows]
-            self._frame = pd.DataFrame(rows, columns=COLUMNS)
-        return self._frame
+        """Every row of every benchmark."""
+        frames = [self.frame_for(b) for b in sorted(self.benchmarks)]
+        frames = [f for f in frames if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BASE_COLUMNS)
 
     def load(self) -> set[str]:
-        """Cold start: the parquet cache if there is one, then a full refresh against the files."""
+        """Cold start: the cache if there is one, then a refresh of the folders that changed since.
+
+        Files edited in place (same folder, no rename) are noticed by the first full sweep, at
+        most ``full_sweep_seconds`` later; without a cache everything is read now.
+        """
         started = time.perf_counter()
-        self._load_cache()
+        cached = self._load_cache()
         self.timings["cache"] = time.perf_counter() - started
-        changed = self.refresh(full=True)
+        if cached:
+            self._last_full_sweep = time.monotonic()
+        changed = self.refresh(full=not cached)
         self.timings["load"] = time.perf_counter() - started
         return changed
 
@@ -203,14 +259,11 @@ class ResultIndex:
             full = True
             changed |= self._reparse_templates()
         if not self.root.is_dir():
-            for path in list(self._files):
-                changed |= self._drop(path)
-            self._dirs.clear()
+            for folder in list(self._dirs):
+                changed |= self._forget_dir(folder)
             return changed
-        pending = [""]
+        pending = ["", *self._dirs]
         seen_dirs = set()
-        for known in list(self._dirs):
-            pending.append(known)
         while pending:
             relative = pending.pop()
             if relative in seen_dirs:
@@ -226,59 +279,88 @@ class ResultIndex:
                 continue
             self._dirs[relative] = mtime
             changed |= self._scan_dir(relative, directory, pending)
-        if changed:
-            self._frame = None
+        for benchmark in changed:
+            self._arrays.pop(benchmark, None)
         return changed
 
     def save_cache(self) -> None:
-        rows = []
+        """Write the rows, the files' identities and the folders' times, for the next cold start."""
+        for folder in list(self._cached_files):
+            self._hydrate(folder)
+        paths, inos, mtimes, sizes, benchmarks, problems = [], [], [], [], [], []
         for path, state in self._files.items():
-            ino, mtime_ns, size = state.stamp
-            base = {"_file": path, "_ino": ino, "_mtime_ns": mtime_ns, "_size": size, "_problem": state.problem}
-            if state.rows:
-                rows += [{**base, **row} for row in state.rows]
-            else:
-                rows.append(base)
-        frame = pd.DataFrame(rows, columns=["_file", "_ino", "_mtime_ns", "_size", "_problem", *COLUMNS])
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata({"podium_cache_version": CACHE_VERSION, "root": str(self.root)})
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
-        atomic.write_bytes(self.cache_path, sink.getvalue().to_pybytes())
+            paths.append(path)
+            inos.append(state.stamp[0])
+            mtimes.append(state.stamp[1])
+            sizes.append(state.stamp[2])
+            benchmarks.append("\x1f".join(state.benchmarks))
+            problems.append(state.problem)
+        for folder, mtime in self._dirs.items():  # folders: ino -1
+            paths.append(folder + "/")
+            inos.append(-1)
+            mtimes.append(mtime)
+            sizes.append(0)
+            benchmarks.append("")
+            problems.append(None)
+        files = pa.table(
+            {"path": paths, "folder": [p.rpartition("/")[0] for p in paths], "ino": inos, "mtime_ns": mtimes,
+             "size": sizes, "benchmarks": benchmarks, "problem": pa.array(problems, type=pa.string())}
+        )  # fmt: skip
+        rows = pa.Table.from_pandas(self.frame(), preserve_index=False)  # benchmark by benchmark, in order
+        meta = {"podium_cache_version": CACHE_VERSION, "root": str(self.root)}
+        for table, path in ((rows, self.cache_path), (files, self._files_cache_path)):
+            sink = pa.BufferOutputStream()
+            pq.write_table(table.replace_schema_metadata(meta), sink)
+            atomic.write_bytes(path, sink.getvalue().to_pybytes())
 
     # ------------------------------------------------------------------ internals
 
-    def _load_cache(self) -> None:
-        if not self.cache_path.is_file():
-            return
+    @property
+    def _files_cache_path(self) -> Path:
+        return self.cache_path.with_name(self.cache_path.stem + "-files.parquet")
+
+    def _load_cache(self) -> bool:
+        if not (self.cache_path.is_file() and self._files_cache_path.is_file()):
+            return False
         try:
-            table = pq.read_table(self.cache_path)
-            meta = table.schema.metadata or {}
-            if (
-                meta.get(b"podium_cache_version") != CACHE_VERSION.encode()
-                or meta.get(b"root") != str(self.root).encode()
-            ):
-                return
-            frame = table.to_pandas()
+            rows, files = pq.read_table(self.cache_path), pq.read_table(self._files_cache_path)
         except (OSError, pa.ArrowInvalid) as exc:
             log.warning("ignoring unreadable results cache %s: %s", self.cache_path, exc)
+            return False
+        expected = {b"podium_cache_version": CACHE_VERSION.encode(), b"root": str(self.root).encode()}
+        if any({k: (t.schema.metadata or {}).get(k) for k in expected} != expected for t in (rows, files)):
+            return False
+        rows = rows.replace_schema_metadata(None)
+        is_dir = pc.equal(files.column("ino"), -1)
+        dirs = files.filter(is_dir).to_pydict()
+        self._dirs = {path[:-1]: mtime for path, mtime in zip(dirs["path"], dirs["mtime_ns"], strict=True)}
+        problems = files.filter(pc.is_valid(files.column("problem"))).to_pydict()
+        self._cached_problems = dict(zip(problems["path"], problems["problem"], strict=True))
+        self._cached_files_table = files.filter(pc.invert(is_dir))
+        self._cached_files = {
+            folder: None for folder in pc.unique(self._cached_files_table.column("folder")).to_pylist()
+        }
+        if rows.num_rows:  # saved benchmark by benchmark: each is one contiguous slice
+            runs = pc.run_end_encode(rows.column("benchmark").combine_chunks())
+            ends = runs.run_ends.to_pylist()
+            for benchmark, start, end in zip(runs.values.to_pylist(), [0, *ends[:-1]], ends, strict=True):
+                self._base[benchmark] = rows.slice(start, end - start)
+        return True
+
+    def _hydrate(self, folder: str) -> None:
+        """Unpack the cached file states of one folder (before it is scanned or saved)."""
+        if folder not in self._cached_files:
             return
-        files: dict[str, _FileState] = {}
-        records = frame.to_dict(orient="records")
-        for record in records:
-            path = record["_file"]
-            state = files.get(path)
-            if state is None:
-                stamp = (int(record["_ino"]), int(record["_mtime_ns"]), int(record["_size"]))
-                problem = record["_problem"] if isinstance(record["_problem"], str) else None
-                state = files[path] = _FileState(stamp, [], problem)
-            if isinstance(record.get("benchmark"), str):
-                state.rows.append({c: _clean(record[c]) for c in COLUMNS})
-        self._files = {}
-        self._by_dir = {}
-        for path, state in files.items():
+        del self._cached_files[folder]
+        table = self._cached_files_table.filter(pc.equal(self._cached_files_table.column("folder"), folder))
+        columns = table.to_pydict()
+        for path, ino, mtime_ns, size, benchmarks, problem in zip(
+            columns["path"], columns["ino"], columns["mtime_ns"], columns["size"], columns["benchmarks"],
+            columns["problem"], strict=True,
+        ):  # fmt: skip
+            state = _FileState((ino, mtime_ns, size), tuple(b for b in benchmarks.split("\x1f") if b), problem)
             self._remember(path, state)
-        self._frame = None
+            self._cached_problems.pop(path, None)
 
     def _refresh_mapping(self) -> bool:
         path = self.root / MAPPING_FILE
@@ -311,6 +393,7 @@ class ResultIndex:
         return changed
 
     def _scan_dir(self, relative: str, directory: Path, pending: list[str]) -> set[str]:
+        self._hydrate(relative)
         changed: set[str] = set()
         present = set()
         with os.scandir(directory) as entries:
@@ -335,18 +418,20 @@ class ResultIndex:
         return changed
 
     def _read(self, relative: str, path: Path, stamp: tuple, mtime: float) -> set[str]:
-        old = self._files.get(relative)
-        changed = {r["benchmark"] for r in old.rows} if old else set()
+        changed = self._drop(relative)
         try:
             rows = parse_result_file(relative, path.read_bytes(), self._mapping, mtime)
-            self._remember(relative, _FileState(stamp, rows))
-            changed |= {r["benchmark"] for r in rows}
         except FileNotFoundError:
-            changed |= self._drop(relative)
+            return changed
         except ResultFileError as exc:
-            self._remember(relative, _FileState(stamp, [], str(exc)))
+            self._remember(relative, _FileState(stamp, (), str(exc)))
             log.warning("skipping %s: %s", relative, exc)
-        return changed
+            return changed
+        benchmarks = tuple(dict.fromkeys(r["benchmark"] for r in rows))
+        for row in rows:
+            self._rows.setdefault(row["benchmark"], {}).setdefault(relative, []).append(row)
+        self._remember(relative, _FileState(stamp, benchmarks))
+        return changed | set(benchmarks)
 
     def _remember(self, relative: str, state: _FileState) -> None:
         self._files[relative] = state
@@ -355,11 +440,20 @@ class ResultIndex:
     def _drop(self, relative: str) -> set[str]:
         state = self._files.pop(relative, None)
         self._by_dir.get(relative.rpartition("/")[0], set()).discard(relative)
-        return {r["benchmark"] for r in state.rows} if state else set()
+        if state is None:
+            return set()
+        for benchmark in state.benchmarks:
+            self._rows.get(benchmark, {}).pop(relative, None)
+            if benchmark in self._base:
+                self._superseded.setdefault(benchmark, set()).add(relative)
+        return set(state.benchmarks)
 
     def _forget_dir(self, relative: str) -> set[str]:
+        """A folder disappeared: drop everything below it."""
+        prefix = f"{relative}/" if relative else ""
+        for folder in [f for f in self._cached_files if f == relative or f.startswith(prefix)]:
+            self._hydrate(folder)
         changed: set[str] = set()
-        prefix = f"{relative}/"
         for path in [p for p in self._files if p.startswith(prefix)]:
             changed |= self._drop(path)
         for known in [d for d in self._dirs if d == relative or d.startswith(prefix)]:
@@ -367,11 +461,15 @@ class ResultIndex:
         return changed
 
 
-def _clean(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:  # NaN from parquet nulls
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+def _column(rows: list[dict], name: str) -> np.ndarray:
+    values = [row.get(name) for row in rows]
+    if name.startswith(METRIC_PREFIX) or name in ("score", "ci_low", "ci_high"):
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    metrics = sorted({k for row in rows for k in row if k.startswith(METRIC_PREFIX)})
+    return BASE_COLUMNS + metrics

@@ -49,7 +49,7 @@ class _Document(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise FormatError(f"{source}: {_describe(exc)}") from None
+            raise FormatError(f"{source}: {describe_validation_error(exc)}") from None
 
     @classmethod
     def read(cls, path: Path):
@@ -60,7 +60,7 @@ class FormatError(ValueError):
     """A file that does not follow its format; the message names the file and field."""
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
         where = ".".join(str(p) for p in err["loc"]) or "(root)"

@@ -26,7 +26,7 @@ def serve(home: Home, settings: BackendSettings, refresh_seconds: float = 1.0) -
     log.info(
         "loaded %d benchmarks, %d result rows in %.2f s (cache %.3f s)",
         len(board.cards),
-        len(board.index.frame()),
+        sum(len(board.index.frame_for(b)) for b in board.index.benchmarks),
         time.perf_counter() - started,
         board.index.timings.get("cache", 0),
     )
@@ -57,6 +57,7 @@ def serve(home: Home, settings: BackendSettings, refresh_seconds: float = 1.0) -
                 log.warning("skipped eval-results/%s: %s", path, problem)
     log.info("stopping")
     backend.stop()
+    board.save()
     return 0
 
 
