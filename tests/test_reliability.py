@@ -80,7 +80,7 @@ def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow
     first.wait()
     assert _status(slow_home, request_id) == "RUNNING"  # stuck with a dead owner's lease ...
 
-    second = _start_backend(slow_home, "--interval", "0.2", "--lease", "2", log=tmp_path / "second.log")
+    second = _start_backend(slow_home, "--interval", "0.2", "--lease", "20", log=tmp_path / "second.log")
     try:
         _wait_for(lambda: _status(slow_home, request_id) == "FINISHED", 120, "the restarted backend to finish")
     finally:
@@ -192,7 +192,7 @@ def test_sigterm_stops_the_backend_cleanly_and_returns_the_request(slow_home, tm
 def test_cancel_while_running_discards_the_result(slow_home, tmp_path):
     request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
     request_id = request_id.stdout.strip()
-    backend = _start_backend(slow_home, "--interval", "0.2", "--lease", "0.6", log=tmp_path / "backend.log")
+    backend = _start_backend(slow_home, "--interval", "0.2", "--lease", "3", log=tmp_path / "backend.log")
     try:
         _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the backend to claim")
         assert run_podium("cancel", request_id, home=slow_home).returncode == 0

@@ -109,6 +109,7 @@ class Backend:
         self._lock = threading.Lock()
         self._scheduler = None
         self._claim_lock = threading.Lock()
+        self._claims = 0
 
     # ------------------------------------------------------------------ running
 
@@ -181,8 +182,12 @@ class Backend:
 
     def _claim(self) -> SubmissionRequest | None:
         with self._claim_lock:
+            # Each claim has its own lease owner, so a worker whose lease lapsed can never act on
+            # the request again, even when this same backend has claimed it anew.
+            self._claims += 1
+            owner = f"{self.owner}#{self._claims}"
             try:
-                request = self.queue.claim(self.owner, self.settings.lease_seconds, self.settings.max_attempts)
+                request = self.queue.claim(owner, self.settings.lease_seconds, self.settings.max_attempts)
             except Exception:  # a broken queue file must not kill the scheduler
                 log.exception("claiming failed")
                 return None
@@ -201,12 +206,14 @@ class Backend:
             self._score(request)
         except Exception:
             log.exception("scoring %s failed unexpectedly", request.id)
-            self.queue.release(request.id, self.owner, crashed=True, max_attempts=self.settings.max_attempts)
+            owner = request.lease.owner
+            self.queue.release(request.id, owner, crashed=True, max_attempts=self.settings.max_attempts)
         finally:
             self._slots.release()
 
     def _score(self, request: SubmissionRequest) -> None:
         settings = self.settings
+        owner = request.lease.owner
         started = time.monotonic()
         parent, child_end = _context().Pipe(duplex=False)
         child = _context().Process(
@@ -240,7 +247,7 @@ class Backend:
                 now = time.monotonic()
                 if self._stopping.is_set():
                     child.kill()
-                    self.queue.release(request.id, self.owner, crashed=False)
+                    self.queue.release(request.id, owner, crashed=False)
                     return
                 if now - started > settings.timeout_seconds:
                     child.kill()
@@ -248,12 +255,12 @@ class Backend:
                         f"scoring took longer than {settings.timeout_seconds:g} s and was stopped; "
                         "a file of this size may need a larger limit: ask the maintainers"
                     )
-                    self.queue.fail(request.id, self.owner, error)
+                    self.queue.fail(request.id, owner, error)
                     log.warning("timed out %s after %.1f s", request.id, now - started)
                     return
                 if now >= next_renewal:
                     next_renewal = now + renew_every
-                    if not self.queue.renew(request.id, self.owner, settings.lease_seconds):
+                    if not self.queue.renew(request.id, owner, settings.lease_seconds):
                         child.kill()
                         log.info("dropped %s: cancelled or taken over while scoring", request.id)
                         return
@@ -265,7 +272,7 @@ class Backend:
         seconds = time.monotonic() - started
         if message is not None and message[0] == "ok":
             _, relative, summary = message
-            if self.queue.finish(request.id, self.owner, relative):
+            if self.queue.finish(request.id, owner, relative):
                 log.info("scored %s in %.2f s: %s", request.id, seconds, summary)
             else:
                 current = self.queue.get(request.id)
@@ -273,12 +280,12 @@ class Backend:
                     (self.home.results_dir / relative).unlink(missing_ok=True)
                 log.info("scored %s but it is now %s; result not recorded", request.id, current.status.value)
         elif message is not None and message[0] == "invalid":
-            self.queue.fail(request.id, self.owner, message[1])
+            self.queue.fail(request.id, owner, message[1])
             log.warning("failed %s: %s", request.id, message[1])
         else:
             detail = message[1] if message else f"the scoring process exited with code {child.exitcode}"
             log.error("scoring crashed for %s: %s", request.id, detail)
-            self.queue.release(request.id, self.owner, crashed=True, max_attempts=settings.max_attempts)
+            self.queue.release(request.id, owner, crashed=True, max_attempts=settings.max_attempts)
 
 
 def _now():
