@@ -342,10 +342,10 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from podium.serve import serve
+    from podium.web.server import serve
 
     _configure_logging()
-    return serve(_home(args), _backend_settings(args))
+    return serve(_home(args), _backend_settings(args), host=args.host, port=args.port, backend=not args.no_backend)
 
 
 # --------------------------------------------------------------------------- samples / demo
@@ -459,7 +459,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true")
     p.set_defaults(func=cmd_leaderboard)
 
-    p = sub.add_parser("serve", help="run Podium: the backend scheduler and live leaderboards")
+    p = sub.add_parser("serve", help="run Podium: the web leaderboard and the backend scheduler")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (7860)")
+    p.add_argument("--no-backend", action="store_true", help="web only (another process scores)")
     backend_options(p)
     p.set_defaults(func=cmd_serve)
 

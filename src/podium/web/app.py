@@ -1,0 +1,46 @@
+"""``build_app(home)``: the Gradio Blocks of the leaderboard space, start-up steps timed in the log."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import podium.offline  # noqa: F401  (before gradio: no analytics)
+from podium.config import Home
+from podium.web import leaderboard_tab, other_tabs
+from podium.web.state import WebState
+
+log = logging.getLogger("podium.web")
+
+CSS = """
+#leaderboard-table table { font-variant-numeric: tabular-nums; }
+"""
+
+
+def build_app(home: Home, state: WebState | None = None, refresh_seconds: float = 2.0):
+    import gradio as gr
+
+    started = time.perf_counter()
+    state = state or WebState(home)
+    log.info("web: loaded %d benchmarks in %.2f s", len(state.cards), time.perf_counter() - started)
+    step = time.perf_counter()
+    loads = []
+    with gr.Blocks(title="Podium leaderboard", analytics_enabled=False) as demo:
+        gr.Markdown("# Podium\nOpen model leaderboard: verified scores with 95% confidence intervals.")
+        timer = gr.Timer(refresh_seconds)
+        with gr.Tabs():
+            with gr.Tab("Leaderboard", id="leaderboard"):
+                loads.append(leaderboard_tab.build(state, timer)["load"])
+            with gr.Tab("Models", id="models"):
+                other_tabs.build_model_tab(state)
+            with gr.Tab("Submit", id="submit"):
+                loads.append(other_tabs.build_submit_tab(state, timer)["load"])
+            with gr.Tab("Queue", id="queue"):
+                loads.append(other_tabs.build_queue_tab(state, timer)["load"])
+            with gr.Tab("About", id="about"):
+                other_tabs.build_about_tab()
+        for fn, inputs, outputs in loads:
+            demo.load(fn, inputs, outputs)
+    log.info("web: built the page in %.2f s", time.perf_counter() - step)
+    demo.podium_state = state
+    return demo

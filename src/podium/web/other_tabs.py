@@ -1,0 +1,241 @@
+"""The model page, submit, queue and about tabs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from podium.errors import PodiumError
+from podium.predictions import read_predictions
+from podium.scoring import validate
+from podium.submissions import model_info, submit
+from podium.tasks import get_task
+from podium.web.state import WebState, task_title
+
+STATES = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"]
+
+
+# --------------------------------------------------------------------------- model page
+
+
+def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    results = pd.DataFrame(columns=["Benchmark", "Task type", "Rank", "Score", "CI", "Updated", "Source"])
+    submissions = pd.DataFrame(columns=["Submission", "Benchmark", "Revision", "Status", "Created", "Error"])
+    if not model:
+        return results, submissions
+    rows = []
+    for benchmark, card in state.cards.items():
+        table = state.table(benchmark)
+        mine = table[table["Model"] == model]
+        for _, row in mine.iterrows():
+            rows.append([card.name, task_title(card.task_type), row["Rank"], round(row["Score"], 4), row["CI"],
+                         row["Updated"], row["Source"]])  # fmt: skip
+    if rows:
+        results = pd.DataFrame(rows, columns=results.columns)
+    requests, _ = state.queue.all()
+    mine = [r for r in requests if r.model.full_name == model][::-1]
+    if mine:
+        submissions = pd.DataFrame(
+            [[r.id, r.benchmark, r.model.revision, r.status.value, r.created_at.strftime("%Y-%m-%d %H:%M"),
+              r.error or ""] for r in mine],
+            columns=submissions.columns,
+        )  # fmt: skip
+    return results, submissions
+
+
+def all_models(state: WebState) -> list[str]:
+    frame = state.results()
+    names = set(frame["model"]) if len(frame) else set()
+    names |= {r.model.full_name for r in state.queue.all()[0]}
+    return sorted(names, key=str.lower)
+
+
+def build_model_tab(state: WebState) -> dict:
+    picker = gr.Dropdown(all_models(state), label="Model", elem_id="model-picker")
+    gr.Markdown("#### Results")
+    results = gr.Dataframe(interactive=False, elem_id="model-results", datatype="str")
+    gr.Markdown("#### Submissions")
+    submissions = gr.Dataframe(interactive=False, elem_id="model-submissions", datatype="str")
+    picker.change(lambda m: model_results(state, m), picker, [results, submissions])
+    picker.focus(lambda: gr.Dropdown(choices=all_models(state)), None, picker)
+    return {"picker": picker}
+
+
+# --------------------------------------------------------------------------- submit
+
+
+def benchmark_info(state: WebState, benchmark: str | None) -> str:
+    card = state.cards.get(benchmark or "")
+    if card is None:
+        return "Pick a benchmark."
+    task = get_task(card.task_type)
+    lines = [
+        f"**{card.name}** · {task.title} · {card.n_items} items · languages: {', '.join(card.languages)}",
+        "",
+        card.description or "",
+        "",
+        f"Primary metric: **{card.primary_metric}** (also: {', '.join(card.secondary_metrics) or 'none'}).",
+        f'Predictions: a CSV with columns `id,prediction` or JSONL `{{"id": ..., "prediction": ...}}`: '
+        f"{task.prediction_help}.",
+    ]
+    if card.labels:
+        lines.append(f"Labels: {', '.join(f'`{label}`' for label in card.labels)}.")
+    if card.entity_types:
+        lines.append(f"Entity types: {', '.join(f'`{t}`' for t in card.entity_types)} (IOB2 tags).")
+    return "\n".join(lines)
+
+
+def check_file(state: WebState, benchmark: str | None, path: str | None) -> str:
+    if not benchmark or not path:
+        return ""
+    try:
+        gold = state.store.gold(benchmark)
+        raw = read_predictions(Path(path), state.home.max_predictions_bytes)
+        validate(gold, raw)
+    except PodiumError as exc:
+        return str(exc)
+    return f"✓ valid: {len(raw)} predictions for {len(gold)} items. Ready to submit."
+
+
+def status_text(state: WebState, request_id: str | None) -> str:
+    if not request_id:
+        return ""
+    try:
+        request = state.queue.get(request_id)
+    except PodiumError as exc:
+        return str(exc)
+    lines = [f"Submission {request.id}", f"Status: {request.status.value} (attempts {request.attempts})"]
+    if request.error:
+        lines.append(f"Error: {request.error}")
+    if request.result_file:
+        from podium.schema import Result
+
+        result = Result.read(state.home.results_dir / request.result_file)
+        lines.append(f"Score: {result.primary_metric} {result.score:.4f}, 95% CI {result.ci_display}")
+    return "\n".join(lines)
+
+
+def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
+    choices = [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
+    first = choices[0][1] if choices else None
+    with gr.Row():
+        with gr.Column(scale=3):
+            benchmark = gr.Dropdown(choices, value=first, label="Benchmark", elem_id="submit-benchmark")
+            info = gr.Markdown(benchmark_info(state, first), elem_id="submit-info")
+            inputs_button = gr.DownloadButton("Download the public inputs (JSONL)", elem_id="download-inputs")
+        with gr.Column(scale=2):
+            name = gr.Textbox(label="Model name", placeholder="my-model", elem_id="model-name")
+            org = gr.Textbox(label="Organisation (optional)", elem_id="model-org")
+            link = gr.Textbox(label="Link (optional, https://...)", elem_id="model-link")
+            revision = gr.Textbox(label="Revision (optional)", placeholder="main", elem_id="model-revision")
+            submitter = gr.Textbox(label="Your name or handle (optional)", elem_id="submitter")
+    upload = gr.File(label="Predictions (CSV or JSONL)", file_types=[".csv", ".jsonl", ".json"], type="filepath",
+                     elem_id="predictions-file")  # fmt: skip
+    check = gr.Textbox(label="Validation", interactive=False, lines=4, elem_id="validation")
+    button = gr.Button("Submit", variant="primary", elem_id="submit-button")
+    status = gr.Textbox(label="Submission status", interactive=False, lines=4, elem_id="submission-status")
+    current = gr.State(None)
+
+    def export_inputs(choice):
+        if not choice:
+            return None
+        path = state.files / f"{choice}-inputs.jsonl"
+        state.store.export_inputs(choice, path)
+        return str(path)
+
+    def do_submit(choice, path, model, organisation, url, rev, who):
+        if not choice or not path:
+            return None, "Pick a benchmark and upload a predictions file first."
+        try:
+            info_ = model_info(model, org=organisation, revision=rev, link=url)
+            outcome = submit(state.home, choice, Path(path), info_, submitter=who)
+        except PodiumError as exc:
+            return None, str(exc)
+        request = outcome.request
+        prefix = "" if outcome.created else "Already submitted (same file, model and revision): "
+        return request.id, prefix + status_text(state, request.id)
+
+    benchmark.change(lambda b: benchmark_info(state, b), benchmark, info)
+    benchmark.change(export_inputs, benchmark, inputs_button)
+    benchmark.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
+    upload.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
+    button.click(do_submit, [benchmark, upload, name, org, link, revision, submitter], [current, status])
+    timer.tick(lambda rid: status_text(state, rid) if rid else gr.skip(), current, status, show_progress="hidden")
+    return {"load": (export_inputs, [benchmark], [inputs_button])}
+
+
+# --------------------------------------------------------------------------- queue
+
+
+def queue_view(state: WebState, status_filter: str | None) -> tuple[str, pd.DataFrame]:
+    requests, problems = state.queue.all()
+    counts = Counter(r.status.value for r in requests)
+    summary = " · ".join(f"{s.lower()}: **{counts.get(s, 0)}**" for s in STATES)
+    if problems:
+        summary += f" · unreadable: {len(problems)}"
+    selected = [r for r in requests if not status_filter or r.status.value == status_filter][::-1][:500]
+    frame = pd.DataFrame(
+        [[r.id, r.status.value, r.benchmark, r.model.full_name, r.model.revision, r.submitter or "",
+          r.created_at.strftime("%Y-%m-%d %H:%M:%S"), r.updated_at.strftime("%Y-%m-%d %H:%M:%S"), r.attempts,
+          r.error or ""] for r in selected],
+        columns=["Submission", "Status", "Benchmark", "Model", "Revision", "Submitter", "Created", "Updated",
+                 "Attempts", "Error"],
+    )  # fmt: skip
+    return summary, frame
+
+
+def build_queue_tab(state: WebState, timer: gr.Timer) -> dict:
+    status_filter = gr.Dropdown([("All", "")] + [(s.title(), s) for s in STATES], value="", label="Status")
+    summary = gr.Markdown(elem_id="queue-counts")
+    table = gr.Dataframe(interactive=False, datatype="str", elem_id="queue-table", max_height=500)
+    status_filter.change(lambda s: queue_view(state, s), status_filter, [summary, table])
+    timer.tick(lambda s: queue_view(state, s), status_filter, [summary, table], show_progress="hidden")
+    return {"load": (lambda s: queue_view(state, s), [status_filter], [summary, table])}
+
+
+# --------------------------------------------------------------------------- about
+
+ABOUT = """
+## What Podium measures
+
+Each benchmark has public inputs and private gold answers. A submission is a file with one
+prediction per item; the backend scores it against the gold answers with the benchmark's metrics:
+
+| task type | primary metric | also |
+|---|---|---|
+| Text classification | accuracy | macro-F1, per-class precision / recall / F1 |
+| Named-entity recognition | entity-level micro F1 (seqeval) | precision, recall, per-type F1 |
+| Chatbot (QA across documents) | SQuAD token F1 | exact match, ROUGE-L |
+| Prompting (QA per document) | SQuAD token F1 | exact match, ROUGE-L |
+
+The numbers equal scikit-learn, seqeval, the official SQuAD v1.1 script and rouge_score on the
+same inputs (Podium's tests check it).
+
+## Confidence intervals and ranks
+
+Every verified score has a 95% percentile-bootstrap interval (10,000 resamples of sufficient
+statistics, seeded by benchmark and submission, so a rescore gives the same interval).
+**Rank** orders by score (ties share a rank). **Rank (UB)** is 1 + the number of models whose
+interval lies entirely above this model's: models that cannot be told apart share it.
+**Verified** results were scored here from predictions; **reported** ones were added by a
+maintainer with their numbers.
+
+## Submitting from the command line or CI
+
+```bash
+podium benchmark export-inputs fin-sentiment -o inputs.jsonl
+podium submit fin-sentiment predictions.csv --model my-org/my-model --revision v1
+podium status <submission id>
+podium leaderboard fin-sentiment --json
+```
+
+Predictions are CSV (`id,prediction`) or JSONL (`{"id": ..., "prediction": ...}`); NER
+predictions are IOB2 tag lists. A file with problems is refused with the rows and what is wrong.
+"""
+
+
+def build_about_tab() -> None:
+    gr.Markdown(ABOUT, elem_id="about")
