@@ -106,10 +106,9 @@ def build(state: WebState, timer: gr.Timer) -> dict:
         value = current if current in values else next((v for v in values if not v.startswith(OVERALL)), None)
         return gr.Dropdown(choices=picks, value=value)
 
-    def on_pick(choice, selected):
+    def on_pick(choice):
         optional, default = column_choices(state, choice)
-        keep = [c for c in optional if c in (selected or [])] or default
-        return gr.CheckboxGroup(choices=optional, value=keep)
+        return gr.CheckboxGroup(choices=optional, value=default)
 
     def on_tick(choice, query, verified_only, selected, seen):
         state.refresh()
@@ -119,7 +118,7 @@ def build(state: WebState, timer: gr.Timer) -> dict:
 
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
-    picker.change(on_pick, [picker, columns], columns).then(render, inputs, outputs)
+    picker.change(on_pick, picker, columns).then(render, inputs, outputs)
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
     columns.change(render, inputs, outputs)

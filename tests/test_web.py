@@ -1,0 +1,248 @@
+"""The leaderboard space in a real browser (Debian's Chromium driven by Playwright) against a real
+`podium serve` on a temporary data folder."""
+
+import csv
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from podium.config import Home
+from podium.queue import RequestQueue
+from podium.schema import ModelInfo
+from podium.submissions import submit
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is missing: scripts/test.sh installs Debian's chromium package")
+    pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("web") / "home"
+    home.mkdir()
+    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
+        shutil.copytree(REPO / name, home / name)
+    port = _free_port()
+    log = open(home / "serve.log", "w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("podium")), "--home", str(home), "serve", "--port", str(port),
+         "--interval", "0.5"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if time.monotonic() - started > 15 or process.poll() is not None:
+                process.kill()
+                raise AssertionError(
+                    "podium serve did not answer within 15 s:\n" + (home / "serve.log").read_text()
+                ) from None
+            time.sleep(0.2)
+    answered = time.monotonic() - started
+    yield {"url": url, "home": home, "answered": answered}
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    page.goto(server["url"])
+    page.wait_for_selector("#leaderboard-table [role=gridcell]", timeout=30_000)
+    yield page
+    context.close()
+
+
+ROWS_JS = """(id) => {
+  const rows = {};
+  for (const cell of document.querySelectorAll(`#${id} [role=gridcell][data-row]`)) {
+    (rows[cell.dataset.row] ??= [])[Number(cell.dataset.col)] = cell.innerText.trim();
+  }
+  return Object.keys(rows).sort((a, b) => a - b).map((k) => rows[k].join("\\t"));
+}"""
+
+
+def _rows(page, table: str = "leaderboard-table") -> list[str]:
+    """The rows a Gradio 6 dataframe shows, cells joined by tabs."""
+    return page.evaluate(ROWS_JS, table)
+
+
+def _pick(page, elem_id: str, text: str) -> None:
+    """Choose an option of a Gradio dropdown by (part of) its label."""
+    field = page.locator(f"#{elem_id} input").first
+    field.click()
+    field.fill(text)
+    page.locator("[role=option]", has_text=text).first.click()
+
+
+def _fill(page, elem_id: str, text: str) -> None:
+    page.locator(f"#{elem_id} textarea, #{elem_id} input").first.fill(text)
+
+
+def _wait_rows(page, predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    rows = []
+    while time.monotonic() < deadline:
+        rows = _rows(page)
+        if predicate(rows):
+            return rows
+        page.wait_for_timeout(200)
+    raise AssertionError(f"rows never matched: {rows}")
+
+
+def test_serve_answers_quickly_and_times_its_start_up(server):
+    assert server["answered"] < 15
+    log = (server["home"] / "serve.log").read_text()
+    assert "web: built the page in" in log and "backend started in" in log and "started in" in log
+
+
+def test_leaderboard_renders_the_sample_data(page):
+    _pick(page, "benchmark-picker", "Financial News Sentiment")
+    rows = _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r))
+    assert len(rows) == 4
+    assert "0.84 - 0.92" in rows[0]
+    assert "Top models" in page.inner_text("#ci-chart")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "leaderboard.png"), full_page=True)
+
+
+def test_search_and_verified_filter_narrow_the_rows(page, server):
+    home = server["home"]
+    reported = home / "eval-results" / "by-hand" / "reported.json"
+    reported.parent.mkdir(parents=True, exist_ok=True)
+    reported.write_text(
+        '{"benchmark": "fin-sentiment", "model": {"name": "hand-entered", "org": "paper"}, "source": "reported",'
+        ' "primary_metric": "accuracy", "metrics": {"accuracy": 0.5, "macro_f1": 0.4}}'
+    )
+    _pick(page, "benchmark-picker", "Financial News Sentiment")
+    _wait_rows(page, lambda r: any("paper/hand-entered" in x for x in r))  # appeared without a reload
+    _fill(page, "search", "northwind")
+    rows = _wait_rows(page, lambda r: len(r) == 1)
+    assert "northwind/finbert-tone-large" in rows[0]
+    _fill(page, "search", "")
+    _wait_rows(page, lambda r: len(r) == 5)
+    page.locator("#verified-only input").check()
+    rows = _wait_rows(page, lambda r: len(r) == 4)
+    assert not any("hand-entered" in x for x in rows)
+    reported.unlink()
+
+
+def test_csv_download_holds_the_rows_shown(page, tmp_path):
+    _pick(page, "benchmark-picker", "Business News Entities")
+    _fill(page, "search", "o")
+    shown = _wait_rows(page, lambda r: len(r) == 2)  # northwind/deberta..., open-llm/...; not acme/crf-tagger
+    with page.expect_download() as info:
+        page.locator("#download-csv").click()
+    path = tmp_path / "download.csv"
+    info.value.save_as(path)
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["Model"] for r in rows] == [x.split("\t")[2] for x in shown]
+    assert {r["Model"] for r in rows} == {"northwind/deberta-ner-large", "open-llm/llama-3-8b-instruct"}
+    assert all(r["CI"] for r in rows)
+
+
+def test_a_user_submits_through_the_form_and_sees_the_new_row(page, server):
+    page.get_by_role("tab", name="Submit").click()
+    _pick(page, "submit-benchmark", "Filing Excerpt QA")
+    page.wait_for_function("document.querySelector('#submit-info').innerText.includes('Filing Excerpt QA')")
+    _fill(page, "model-name", "form-model")
+    _fill(page, "model-org", "web")
+    page.locator("#predictions-file input[type=file]").set_input_files(
+        str(REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv")
+    )
+    page.wait_for_function("document.querySelector('#validation textarea').value.includes('valid: 320')")
+    page.screenshot(path=str(SCREENSHOTS / "submit.png"), full_page=True)
+    page.locator("#submit-button").click()
+    page.wait_for_function("document.querySelector('#submission-status textarea').value.includes('Submission ')")
+    status = page.locator("#submission-status textarea").input_value()
+    request_id = status.split("Submission ")[1].split()[0]
+    assert RequestQueue(Home.from_env(server["home"])).get(request_id).model.full_name == "web/form-model"
+    page.wait_for_function(
+        "document.querySelector('#submission-status textarea').value.includes('FINISHED')", timeout=30_000
+    )
+    page.get_by_role("tab", name="Leaderboard").click()
+    _pick(page, "benchmark-picker", "Filing Excerpt QA")
+    rows = _wait_rows(page, lambda r: any("web/form-model" in x for x in r))
+    row = next(x for x in rows if "web/form-model" in x)
+    assert " - " in row  # its confidence interval
+    page.get_by_role("tab", name="Queue").click()
+    page.wait_for_selector("#queue-table [role=gridcell]")
+    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+
+
+def test_a_bad_file_shows_the_row_error_and_creates_no_request(page, server, tmp_path):
+    before = len(RequestQueue(Home.from_env(server["home"])).ids())
+    bad = tmp_path / "bad.csv"
+    ids = [f"fs-{i:04d}" for i in range(1, 321)]
+    bad.write_text("id,prediction\n" + "".join(f"{i},{'Positve' if i == 'fs-0002' else 'neutral'}\n" for i in ids))
+    page.get_by_role("tab", name="Submit").click()
+    _pick(page, "submit-benchmark", "Financial News Sentiment")
+    _fill(page, "model-name", "bad-model")
+    page.locator("#predictions-file input[type=file]").set_input_files(str(bad))
+    page.wait_for_function("document.querySelector('#validation textarea').value.includes('row 2')")
+    message = page.locator("#validation textarea").input_value()
+    assert "row 2: label 'Positve' is not one of negative, neutral, positive (did you mean 'positive'?)" in message
+    page.locator("#submit-button").click()
+    page.wait_for_function("document.querySelector('#submission-status textarea').value.includes('row 2')")
+    assert len(RequestQueue(Home.from_env(server["home"])).ids()) == before
+
+
+def test_a_script_tag_model_name_renders_as_text(page, server):
+    name = "<img src=x onerror=alert(1)>"
+    home = Home.from_env(server["home"])
+    outcome = submit(home, "fin-sentiment", REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl",
+                     ModelInfo(name=name, link="https://example.org/x"))  # fmt: skip
+    assert outcome.created
+    _pick(page, "benchmark-picker", "Financial News Sentiment")
+    rows = _wait_rows(page, lambda r: any(name in x for x in r), timeout=40)
+    assert any(name in x for x in rows)  # the characters themselves are shown
+    assert page.query_selector_all("#leaderboard-table img") == []
+    assert page.dialogs == []
+    page.get_by_role("tab", name="Models").click()
+    _pick(page, "model-picker", "<img")
+    page.wait_for_selector("#model-results [role=gridcell]")
+    assert page.query_selector_all("#model-results img") == []
+    page.screenshot(path=str(SCREENSHOTS / "models.png"), full_page=True)
+    page.get_by_role("tab", name="About").click()
+    page.wait_for_selector("#about")
+    page.screenshot(path=str(SCREENSHOTS / "about.png"), full_page=True)
