@@ -16,4 +16,4 @@ home = Home.from_env(os.environ.get("PODIUM_HOME") or Path(__file__).resolve().p
 demo = build_app(home)
 
 if __name__ == "__main__":
-    demo.launch(max_file_size=f"{home.max_predictions_bytes // (1024 * 1024)}mb")
+    demo.launch(max_file_size=home.max_predictions_bytes)

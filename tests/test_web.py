@@ -38,19 +38,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("web") / "home"
-    home.mkdir()
-    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
-        shutil.copytree(REPO / name, home / name)
+def _start_server(home: Path, env: dict | None = None) -> tuple[subprocess.Popen, str, float]:
+    """`podium serve` on ``home``; waits until it answers HTTP (at most 15 s)."""
     port = _free_port()
     log = open(home / "serve.log", "w")
     started = time.monotonic()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("podium")), "--home", str(home), "serve", "--port", str(port),
          "--interval", "0.5"],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     while True:
@@ -60,15 +56,27 @@ def server(tmp_path_factory):
         except OSError:
             if time.monotonic() - started > 15 or process.poll() is not None:
                 process.kill()
-                raise AssertionError(
-                    "podium serve did not answer within 15 s:\n" + (home / "serve.log").read_text()
-                ) from None
+                message = "podium serve did not answer within 15 s:\n" + (home / "serve.log").read_text()
+                raise AssertionError(message) from None
             time.sleep(0.2)
-    answered = time.monotonic() - started
+    return process, url, time.monotonic() - started
+
+
+def _sample_home(root: Path) -> Path:
+    home = root / "home"
+    home.mkdir()
+    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
+        shutil.copytree(REPO / name, home / name)
+    return home
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = _sample_home(tmp_path_factory.mktemp("web"))
+    process, url, answered = _start_server(home)
     yield {"url": url, "home": home, "answered": answered}
     process.terminate()
     process.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +254,25 @@ def test_a_script_tag_model_name_renders_as_text(page, server):
     page.get_by_role("tab", name="About").click()
     page.wait_for_selector("#about")
     page.screenshot(path=str(SCREENSHOTS / "about.png"), full_page=True)
+
+
+def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_path):
+    home = _sample_home(tmp_path)
+    process, url, _ = _start_server(home, env={"PODIUM_MAX_PREDICTIONS_MB": "0.005"})
+    try:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector("#leaderboard-table [role=gridcell]", timeout=30_000)
+        page.get_by_role("tab", name="Submit").click()
+        big = REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv"  # 5.7 KB > 5.1 KB
+        page.locator("#predictions-file input[type=file]").set_input_files(str(big))
+        page.wait_for_function("document.body.innerText.includes('exceed the maximum allowed size')")
+        page.locator("#submit-button").click()
+        page.wait_for_function(
+            "document.querySelector('#submission-status textarea').value.includes('upload a predictions file')"
+        )
+        assert RequestQueue(Home.from_env(home)).ids() == RequestQueue(Home.from_env(REPO)).ids()  # nothing new
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

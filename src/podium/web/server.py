@@ -27,8 +27,7 @@ def create_app(home: Home):
 
     demo = build_app(home)
     app.podium_state = demo.podium_state
-    max_mb = home.max_predictions_bytes // (1024 * 1024)
-    app = gr.mount_gradio_app(app, demo, path="/", max_file_size=f"{max_mb}mb", footer_links=["api"])
+    app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=["api"])
     app.podium_state = demo.podium_state
     log.info("web: app ready in %.2f s", time.perf_counter() - started)
     return app
