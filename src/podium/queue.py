@@ -242,44 +242,29 @@ class RequestQueue:
             return None
         return request
 
+    def _update_owned(self, request_id: str, owner: str, **update) -> bool:
+        """Change a RUNNING request held by ``owner``; False when it is no longer theirs."""
+        with self.locked():
+            request = self._owned(request_id, owner)
+            if request is None:
+                return False
+            self._write(request.model_copy(update=update))
+            return True
+
     def renew(self, request_id: str, owner: str, lease_seconds: float) -> bool:
         """Extend the lease; False when the request is no longer ours (cancelled, expired and retaken)."""
-        with self.locked():
-            request = self._owned(request_id, owner)
-            if request is None:
-                return False
-            lease = Lease(owner=owner, expires_at=utcnow() + timedelta(seconds=lease_seconds))
-            self._write(request.model_copy(update={"lease": lease}))
-            return True
+        lease = Lease(owner=owner, expires_at=utcnow() + timedelta(seconds=lease_seconds))
+        return self._update_owned(request_id, owner, lease=lease)
 
     def finish(self, request_id: str, owner: str, result_file: str) -> bool:
-        with self.locked():
-            request = self._owned(request_id, owner)
-            if request is None:
-                return False
-            self._write(
-                request.model_copy(
-                    update={
-                        "status": RequestStatus.FINISHED,
-                        "lease": None,
-                        "result_file": result_file,
-                        "updated_at": utcnow(),
-                    }
-                )
-            )
-            return True
+        return self._update_owned(
+            request_id, owner, status=RequestStatus.FINISHED, lease=None, result_file=result_file, updated_at=utcnow()
+        )
 
     def fail(self, request_id: str, owner: str, error: str) -> bool:
-        with self.locked():
-            request = self._owned(request_id, owner)
-            if request is None:
-                return False
-            self._write(
-                request.model_copy(
-                    update={"status": RequestStatus.FAILED, "lease": None, "error": error, "updated_at": utcnow()}
-                )
-            )
-            return True
+        return self._update_owned(
+            request_id, owner, status=RequestStatus.FAILED, lease=None, error=error, updated_at=utcnow()
+        )
 
     def release(self, request_id: str, owner: str, *, crashed: bool = False, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
         """Give a RUNNING request back: to PENDING (attempts + 1 if it crashed), or FAILED past the bound."""

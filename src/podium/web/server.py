@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import time
 
 from podium.backend import Backend, BackendSettings
@@ -33,22 +35,51 @@ def create_app(home: Home):
     return app
 
 
+class _Server:
+    """uvicorn's server without its signal capture, which re-raises SIGTERM after shutdown and so
+    would kill the process before the backend hands its running requests back."""
+
+    def __new__(cls, config):
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self):
+                yield
+
+        return Server(config)
+
+
 def serve(
     home: Home, settings: BackendSettings, host: str = "127.0.0.1", port: int = 7860, backend: bool = True
 ) -> int:
     import uvicorn
 
     started = time.perf_counter()
+    stopping: dict = {"requested": False, "server": None}
+
+    def request_stop(*_):  # installed first: a signal during start-up stops cleanly too
+        stopping["requested"] = True
+        if stopping["server"] is not None:
+            stopping["server"].should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, request_stop)
     scorer = None
-    if backend:
-        scorer = Backend(home, settings)
-        scorer.start()
-        log.info("backend started in %.2f s", time.perf_counter() - started)
-    app = create_app(home)
-    log.info("Podium on http://%s:%d (data: %s), started in %.2f s", host, port, home.root,
-             time.perf_counter() - started)  # fmt: skip
+    app = None
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        if backend:
+            scorer = Backend(home, settings)
+            scorer.start()
+            log.info("backend started in %.2f s", time.perf_counter() - started)
+        app = create_app(home)
+        server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        stopping["server"] = server
+        log.info("Podium on http://%s:%d (data: %s), started in %.2f s", host, port, home.root,
+                 time.perf_counter() - started)  # fmt: skip
+        if not stopping["requested"]:
+            server.run()
+        log.info("stopping")
     finally:
         if scorer is not None:
             scorer.stop()
