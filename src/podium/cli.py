@@ -152,8 +152,56 @@ def cmd_benchmark_export(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- submissions
 
 
+def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
+    """`podium submit --url URL [--token T] [--wait]`: exit 0 scored, 1 failed scoring, 2 bad input, 3 server."""
+    from podium.client import ApiError, Client, ConnectionProblem
+
+    client = Client(url, token=args.token)
+    try:
+        model = f"{args.org}/{args.model}" if args.org else args.model
+        request = client.submit_predictions(
+            args.benchmark, model, args.predictions, revision=args.revision, link=args.link
+        )
+        print(request["id"])
+        if not args.wait:
+            return 0
+        final = client.wait(request["id"], timeout=args.wait_timeout)
+    except ApiError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 3 if exc.status >= 500 else 2
+    except (ConnectionProblem, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if final["status"] != "FINISHED":
+        print(f"{final['status']}: {final.get('error', '')}", file=sys.stderr)
+        return 1
+    result = final["result"]
+    rank = ""
+    try:
+        rows = client.get_leaderboard(args.benchmark)
+        mine = next((r for r in rows if r.get("submission") == request["id"]), None)
+        rank = f"  rank {mine['rank']} of {len(rows)}" if mine else ""
+    except (ApiError, ConnectionProblem):
+        pass
+    interval = result.get("ci", {}).get(result["primary_metric"], {})
+    print(f"{result['primary_metric']} {result['metrics'][result['primary_metric']]:.4f}  95% CI "
+          f"{interval.get('display', '')}{rank}")  # fmt: skip
+    return 0
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
+    import os
+
     from podium.submissions import model_info, submit
+
+    url = args.url or os.environ.get("PODIUM_URL")
+    if url:
+        return cmd_submit_http(args, url)
+    if args.wait:
+        raise UsageError("--wait needs --url (or PODIUM_URL): it follows a submission on a server")
 
     model = model_info(args.model, org=args.org, revision=args.revision, link=args.link)
     outcome = submit(_home(args), args.benchmark, Path(args.predictions), model, submitter=args.submitter)
@@ -348,6 +396,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(_home(args), _backend_settings(args), host=args.host, port=args.port, backend=not args.no_backend)
 
 
+# --------------------------------------------------------------------------- tokens
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from podium.tokens import TokenStore
+
+    tokens = TokenStore(_home(args))
+    if args.token_command == "create":
+        token = tokens.create(args.name, args.role, args.expires_days)
+        print(token)
+        print(f"token for {args.name} ({args.role}): shown once, only its hash is stored", file=sys.stderr)
+    elif args.token_command == "revoke":
+        count = tokens.revoke(args.name)
+        if not count:
+            raise UsageError(f"no active token named {args.name!r}")
+        print(f"revoked {count} token(s) of {args.name}")
+    else:
+        for record in tokens.list():
+            state = "revoked" if record.revoked else (f"expires {record.expires_at}" if record.expires_at else "active")
+            print(f"{record.name:<24} {record.role:<10} {state}  created {record.created_at}")
+    return 0
+
+
 # --------------------------------------------------------------------------- samples / demo
 
 
@@ -421,6 +492,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--link", help="https:// link to the model")
     p.add_argument("--submitter", help="who submits (shown in the queue)")
     p.add_argument("--json", action="store_true", help="print the request as JSON")
+    p.add_argument("--url", help="submit to a Podium server (default: $PODIUM_URL; without it, the local folders)")
+    p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+    p.add_argument(
+        "--wait", action="store_true", help="wait until scored; exit 0 scored, 1 failed, 2 bad input, 3 server"
+    )
+    p.add_argument("--wait-timeout", type=float, default=3600, help="seconds to wait at most (3600)")
     p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
@@ -465,6 +542,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-backend", action="store_true", help="web only (another process scores)")
     backend_options(p)
     p.set_defaults(func=cmd_serve)
+
+    tok = sub.add_parser("token", help="API tokens: create, list, revoke")
+    tsub = tok.add_subparsers(dest="token_command", required=True)
+    p = tsub.add_parser("create", help="create a token (printed once; only its hash is stored)")
+    p.add_argument("--name", required=True, help="who uses it")
+    p.add_argument("--role", required=True, choices=["submitter", "admin"])
+    p.add_argument("--expires-days", type=float, help="valid for this many days (default: until revoked)")
+    p.set_defaults(func=cmd_token)
+    p = tsub.add_parser("list", help="list tokens (names, roles, states; never the tokens)")
+    p.set_defaults(func=cmd_token)
+    p = tsub.add_parser("revoke", help="revoke every token of a name")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("samples", help="(re)generate the bundled sample benchmarks and predictions")
     p.add_argument("--force", action="store_true", help="overwrite existing sample files")

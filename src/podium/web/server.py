@@ -28,7 +28,15 @@ def create_app(home: Home):
         return {"status": "ok"}
 
     demo = build_app(home)
-    app.podium_state = demo.podium_state
+    state = demo.podium_state
+
+    def board():
+        state.refresh()
+        return state
+
+    from podium.api import build_router
+
+    app.include_router(build_router(home, board))
     app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=["api"])
     app.podium_state = demo.podium_state
     log.info("web: app ready in %.2f s", time.perf_counter() - started)

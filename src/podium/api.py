@@ -1,0 +1,357 @@
+"""The REST API (FastAPI), mounted beside the Gradio page by ``podium serve``.
+
+Thin handlers over the same services the CLI and the web page use. Errors are JSON
+``{"detail": ...}`` with the matching status code. Reading is public; submitting needs a
+``submitter`` or ``admin`` token (``Authorization: Bearer <token>``); creating benchmarks and
+the seeds' ``add_dataset`` / ``add_model`` need ``admin``.
+
+(No ``from __future__ import annotations`` here: FastAPI reads the dependency annotations, which
+refer to closures, at definition time.)
+"""
+
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from podium import atomic
+from podium.config import Home
+from podium.errors import BenchmarkError, InvalidPredictions, PodiumError, UsageError
+from podium.queue import InvalidTransition, RequestNotFound
+from podium.schema import BenchmarkCard, Interval, ModelInfo, Result, utcnow
+from podium.slugs import slugify
+from podium.tasks import get_task
+from podium.tokens import TokenRecord, TokenStore
+
+TASK_SPELLINGS = {
+    "textclassification": "text_classification",
+    "classification": "text_classification",
+    "ner": "ner",
+    "namedentityrecognition": "ner",
+    "chatbot": "chatbot",
+    "documentlevelqachatbot": "chatbot",
+    "documentlevelqa": "chatbot",
+    "prompting": "prompting",
+    "linelevelqaprompting": "prompting",
+    "linelevelqa": "prompting",
+}
+
+
+def task_type_from(text: str) -> str:
+    key = re.sub(r"[^a-z]", "", text.lower())
+    if key not in TASK_SPELLINGS:
+        raise HTTPException(422, f"unknown task_type {text!r}; use text_classification, ner, chatbot or prompting")
+    return TASK_SPELLINGS[key]
+
+
+def parse_ci(text: str | None) -> Interval | None:
+    """The seeds' "0.93 - 0.97"."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*([0-9.]+)\s*[-–]\s*([0-9.]+)\s*", text)
+    if not match:
+        raise HTTPException(422, f"ci {text!r} must look like '0.93 - 0.97'")
+    low, high = float(match.group(1)), float(match.group(2))
+    return Interval(low=low, high=high, method="reported")
+
+
+def parse_updated(text: str | None) -> datetime:
+    """The seeds' "Sep 2024" (or an ISO date); now when absent."""
+    if not text:
+        return utcnow()
+    for fmt in ("%b %Y", "%B %Y", "%Y-%m-%d", "%Y-%m"):
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(422, f"updated {text!r} must look like 'Sep 2024' or '2024-09-01'") from None
+
+
+class SeedModelRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    rank: int | None = None
+    model: str = Field(min_length=1, max_length=200)
+    score: float
+    ci: str | None = None
+    updated: str | None = None
+
+
+class AddDataset(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1, max_length=200)
+    url: str | None = None
+    task_type: str
+    description: str = ""
+    models: list[SeedModelRow] = Field(default_factory=list)
+
+
+class AddModel(SeedModelRow):
+    dataset_name: str = Field(min_length=1)
+
+
+class CompareRequest(BaseModel):
+    benchmark: str
+    models: list[str] = Field(min_length=2, max_length=20)
+    metric: str | None = None
+
+
+def build_router(home: Home, board_provider) -> APIRouter:
+    """The ``/api`` routes; ``board_provider()`` returns the shared, refreshed ``Leaderboard``."""
+    from podium.benchmarks import BenchmarkStore
+    from podium.queue import RequestQueue
+
+    store = BenchmarkStore(home)
+    queue = RequestQueue(home)
+    tokens = TokenStore(home)
+    router = APIRouter(prefix="/api")
+
+    def identity(authorization: Annotated[str | None, Header()] = None) -> TokenRecord | None:
+        if not authorization:
+            return None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(401, "use 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+        record = tokens.lookup(token.strip())
+        if record is None or not record.usable(utcnow()):
+            raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        return record
+
+    def needs(role: str):
+        def check(who: Annotated[TokenRecord | None, Depends(identity)]) -> TokenRecord:
+            if who is None:
+                raise HTTPException(401, "this operation needs a token", headers={"WWW-Authenticate": "Bearer"})
+            if role == "admin" and who.role != "admin":
+                raise HTTPException(403, "this operation needs an admin token")
+            return who
+
+        return check
+
+    def reported(benchmark: BenchmarkCard, row: SeedModelRow) -> Path:
+        org, _, name = row.model.rpartition("/")
+        result = Result(
+            benchmark=benchmark.id,
+            task_type=benchmark.task_type,
+            model=ModelInfo(name=name, org=org or None),
+            source="reported",
+            primary_metric=benchmark.primary_metric,
+            metrics={benchmark.primary_metric: row.score},
+            ci={benchmark.primary_metric: ci} if (ci := parse_ci(row.ci)) else {},
+            evaluated_at=parse_updated(row.updated),
+            reported_rank=row.rank,
+            updated=row.updated,
+        )
+        path = home.results_dir / "reported" / benchmark.id / f"{slugify(row.model)}.json"
+        atomic.write_text(path, result.to_json())
+        return path
+
+    def find_benchmark(name_or_id: str) -> BenchmarkCard | None:
+        for card in store.list():
+            if name_or_id in (card.id, card.name):
+                return card
+        return None
+
+    # ------------------------------------------------------------------ the seeds' endpoints
+
+    @router.post("/leaderboard/add_dataset", tags=["seeds"])
+    def add_dataset(body: AddDataset, who: Annotated[TokenRecord, Depends(needs("admin"))]) -> dict:
+        task_type = task_type_from(body.task_type)
+        benchmark_id = slugify(body.name)
+        if find_benchmark(body.name) is not None or (home.benchmarks_dir / benchmark_id / "card.json").exists():
+            raise HTTPException(409, f"a benchmark named {body.name!r} already exists")
+        card = BenchmarkCard(
+            id=benchmark_id, name=body.name, url=body.url, task_type=task_type, description=body.description,
+            primary_metric=get_task(task_type).metrics[0],
+            secondary_metrics=list(get_task(task_type).metrics[1:]),
+        )  # fmt: skip
+        atomic.write_text(home.benchmarks_dir / card.id / "card.json", card.to_json())
+        for row in body.models:
+            reported(card, row)
+        return {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": card.id}
+
+    @router.post("/leaderboard/add_model", tags=["seeds"])
+    def add_model(body: AddModel, who: Annotated[TokenRecord, Depends(needs("admin"))]):
+        card = find_benchmark(body.dataset_name)
+        if card is None:
+            message = "Dataset not found."
+            return JSONResponse({"status": "error", "message": message, "detail": message}, status_code=404)
+        reported(card, body)
+        return {"status": "success", "message": "Model added to dataset on leaderboard."}
+
+    # ------------------------------------------------------------------ benchmarks
+
+    @router.get("/benchmarks", tags=["benchmarks"])
+    def list_benchmarks() -> list[dict]:
+        return [card.model_dump(mode="json", exclude_none=True) for card in store.list()]
+
+    @router.get("/benchmarks/{benchmark}", tags=["benchmarks"])
+    def get_benchmark(benchmark: str) -> dict:
+        try:
+            return store.card(benchmark).model_dump(mode="json", exclude_none=True)
+        except PodiumError as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @router.get("/benchmarks/{benchmark}/inputs", tags=["benchmarks"], response_class=FileResponse)
+    def download_inputs(benchmark: str):
+        try:
+            store.card(benchmark)
+        except PodiumError as exc:
+            raise HTTPException(404, str(exc)) from None
+        if not (home.benchmarks_dir / benchmark / "inputs.parquet").is_file():
+            raise HTTPException(404, f"benchmark {benchmark!r} has no public inputs (reported results only)")
+        out = Path(tempfile.mkdtemp(prefix="podium-inputs-")) / f"{benchmark}-inputs.jsonl"
+        store.export_inputs(benchmark, out)
+        return FileResponse(out, media_type="application/x-ndjson", filename=out.name)
+
+    # ------------------------------------------------------------------ submissions
+
+    @router.post("/submissions", status_code=201, tags=["submissions"])
+    def create_submission(
+        who: Annotated[TokenRecord, Depends(needs("submitter"))],
+        benchmark: Annotated[str, Form()],
+        model_name: Annotated[str, Form()],
+        predictions: Annotated[UploadFile, File()],
+        org: Annotated[str | None, Form()] = None,
+        revision: Annotated[str | None, Form()] = None,
+        link: Annotated[str | None, Form()] = None,
+    ):
+        from podium.submissions import model_info, submit
+
+        suffix = Path(predictions.filename or "predictions.csv").suffix.lower() or ".csv"
+        with tempfile.TemporaryDirectory(prefix="podium-upload-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            size = 0
+            with open(path, "wb") as fh:
+                while chunk := predictions.file.read(1 << 20):
+                    size += len(chunk)
+                    if size > home.max_predictions_bytes:
+                        raise HTTPException(413, f"the file is over the {home.max_predictions_bytes} byte limit")
+                    fh.write(chunk)
+            try:
+                model = model_info(model_name, org=org, revision=revision, link=link)
+                outcome = submit(home, benchmark, path, model, submitter=who.name)
+            except InvalidPredictions as exc:
+                raise HTTPException(422, exc.render()) from None
+            except BenchmarkError as exc:
+                raise HTTPException(404 if "no benchmark" in str(exc) else 400, str(exc)) from None
+            except UsageError as exc:
+                raise HTTPException(400, str(exc)) from None
+        body = {"created": outcome.created, **outcome.request.model_dump(mode="json", exclude_none=True)}
+        return JSONResponse(body, status_code=201 if outcome.created else 200)
+
+    @router.get("/submissions", tags=["submissions"])
+    def list_submissions(
+        model_name: str | None = None,
+        benchmark: str | None = None,
+        status: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[dict]:
+        requests, _ = queue.all()
+        selected = [
+            r
+            for r in requests[::-1]
+            if (not model_name or r.model.full_name == model_name)
+            and (not benchmark or r.benchmark == benchmark)
+            and (not status or r.status.value == status.upper())
+        ]
+        return [_public_request(r) for r in selected[:limit]]
+
+    @router.get("/submissions/{submission_id}", tags=["submissions"])
+    def get_submission(submission_id: str) -> dict:
+        try:
+            request = queue.get(submission_id)
+        except RequestNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        body = _public_request(request)
+        if request.result_file:
+            result = Result.read(home.results_dir / request.result_file)
+            body["result"] = result.summary()
+        return body
+
+    @router.post("/submissions/{submission_id}/cancel", tags=["submissions"])
+    def cancel_submission(submission_id: str, who: Annotated[TokenRecord, Depends(needs("submitter"))]) -> dict:
+        try:
+            request = queue.get(submission_id)
+            if who.role != "admin" and request.submitter != who.name:
+                raise HTTPException(403, "only the submitter or an admin can cancel a submission")
+            return _public_request(queue.cancel(submission_id))
+        except RequestNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except InvalidTransition as exc:
+            raise HTTPException(409, str(exc)) from None
+
+    @router.get("/history", tags=["submissions"])
+    def history(model_name: str, days: Annotated[int, Query(ge=1, le=3650)] = 30) -> list[dict]:
+        since = utcnow() - timedelta(days=days)
+        requests, _ = queue.all()
+        rows = []
+        for r in requests[::-1]:
+            if r.model.full_name != model_name or r.created_at < since:
+                continue
+            row = _public_request(r)
+            if r.result_file:
+                result = Result.read(home.results_dir / r.result_file)
+                row["score"], row["ci"] = result.score, result.ci_display
+            rows.append(row)
+        return rows
+
+    # ------------------------------------------------------------------ leaderboards and compare
+
+    @router.get("/leaderboard/{benchmark}", tags=["leaderboard"])
+    def leaderboard(benchmark: str, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> dict:
+        board = board_provider()
+        card = board.cards.get(benchmark)
+        if card is None:
+            raise HTTPException(404, f"no benchmark {benchmark!r}")
+        table = board.table(benchmark).head(limit)
+        return {"benchmark": card.id, "name": card.name, "metric": card.primary_metric, "rows": _records(table)}
+
+    @router.get("/leaderboard", tags=["leaderboard"])
+    def overall(task_type: str) -> dict:
+        kind = task_type_from(task_type)
+        return {"task_type": kind, "rows": _records(board_provider().overall(kind))}
+
+    @router.post("/compare", tags=["leaderboard"])
+    def compare_models(body: CompareRequest) -> dict:
+        from podium.compare import compare
+
+        board = board_provider()
+        card = board.cards.get(body.benchmark)
+        if card is None:
+            raise HTTPException(404, f"no benchmark {body.benchmark!r}")
+        metric = body.metric or card.primary_metric
+        table = board.table(body.benchmark)
+        results = []
+        for model in body.models:
+            row = table[table["Model"] == model]
+            if row.empty or not row["Submission"].iloc[0]:
+                raise HTTPException(404, f"no verified result of {model!r} on {body.benchmark!r}")
+            request = queue.get(row["Submission"].iloc[0])
+            results.append(Result.read(home.results_dir / request.result_file))
+        try:
+            return {"benchmark": body.benchmark, **compare(results, metric)}
+        except (ValueError, KeyError) as exc:
+            raise HTTPException(400, f"cannot compare on {metric!r}: {exc}") from None
+
+    return router
+
+
+def _public_request(request) -> dict:
+    data = request.model_dump(mode="json", exclude_none=True)
+    data.pop("lease", None)
+    return data
+
+
+def _records(table) -> list[dict[str, Any]]:
+    """Table rows with snake_case keys: rank, rank_ub, model, score, ci, ci_low, ..."""
+    import json
+
+    names = {c: re.sub(r"[^a-z0-9]+", "_", c.lower().replace("(ub)", "ub")).strip("_") for c in table.columns}
+    return json.loads(table.rename(columns=names).to_json(orient="records"))

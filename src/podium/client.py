@@ -1,0 +1,122 @@
+"""The Python client of Podium's REST API.
+
+    from podium.client import Client
+    client = Client("http://127.0.0.1:7860", token="pdm_...")
+    submission = client.submit_predictions("fin-sentiment", "my-org/my-model", "predictions.csv")
+    final = client.wait(submission["id"])
+    print(client.get_leaderboard("fin-sentiment")[:3])
+
+Errors are ``ApiError`` (with ``status`` and the server's ``detail``); ``ConnectionProblem`` when
+the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+TERMINAL = {"FINISHED", "FAILED", "CANCELLED"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: Any):
+        self.status = status
+        self.detail = detail
+        super().__init__(f"{status}: {detail}")
+
+
+class ConnectionProblem(Exception):
+    pass
+
+
+class Client:
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0):
+        url = url or os.environ.get("PODIUM_URL")
+        if not url:
+            raise ValueError("give the server's URL (or set PODIUM_URL)")
+        self.url = url.rstrip("/")
+        self.token = token if token is not None else os.environ.get("PODIUM_TOKEN")
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ConnectionProblem(f"cannot reach {self.url}: {exc}") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise ApiError(response.status_code, detail)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return response.json()
+        return response.content
+
+    # the seeds' endpoints
+    def add_dataset(self, name: str, task_type: str, url: str | None = None, description: str = "",
+                    models: list[dict] | None = None) -> dict:  # fmt: skip
+        body = {"name": name, "url": url, "task_type": task_type, "description": description, "models": models or []}
+        return self._call("POST", "/api/leaderboard/add_dataset", json=body)
+
+    def add_model(self, dataset_name: str, model: str, score: float, ci: str | None = None,
+                  rank: int | None = None, updated: str | None = None) -> dict:  # fmt: skip
+        body = {
+            "dataset_name": dataset_name,
+            "model": model,
+            "score": score,
+            "ci": ci,
+            "rank": rank,
+            "updated": updated,
+        }
+        return self._call("POST", "/api/leaderboard/add_model", json=body)
+
+    # benchmarks
+    def list_benchmarks(self) -> list[dict]:
+        return self._call("GET", "/api/benchmarks")
+
+    def download_inputs(self, benchmark: str, path: str | Path) -> Path:
+        data = self._call("GET", f"/api/benchmarks/{benchmark}/inputs")
+        Path(path).write_bytes(data)
+        return Path(path)
+
+    # submissions
+    def submit_predictions(self, benchmark: str, model_name: str, file: str | Path, *, org: str | None = None,
+                           revision: str | None = None, link: str | None = None) -> dict:  # fmt: skip
+        path = Path(file)
+        data = {"benchmark": benchmark, "model_name": model_name}
+        data |= {k: v for k, v in (("org", org), ("revision", revision), ("link", link)) if v}
+        with open(path, "rb") as fh:
+            return self._call("POST", "/api/submissions", data=data, files={"predictions": (path.name, fh)})
+
+    def get_submission_status(self, submission_id: str) -> dict:
+        return self._call("GET", f"/api/submissions/{submission_id}")
+
+    def wait(self, submission_id: str, timeout: float = 3600, poll: float = 1.0) -> dict:
+        """Poll until the submission is FINISHED, FAILED or CANCELLED; TimeoutError after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.get_submission_status(submission_id)
+            if status["status"] in TERMINAL:
+                return status
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"submission {submission_id} is still {status['status']} after {timeout:g} s")
+            time.sleep(poll)
+
+    def cancel(self, submission_id: str) -> dict:
+        return self._call("POST", f"/api/submissions/{submission_id}/cancel")
+
+    def list_submissions(self, **filters) -> list[dict]:
+        return self._call("GET", "/api/submissions", params={k: v for k, v in filters.items() if v is not None})
+
+    # leaderboards
+    def get_leaderboard(self, benchmark: str, limit: int = 1000) -> list[dict]:
+        return self._call("GET", f"/api/leaderboard/{benchmark}", params={"limit": limit})["rows"]
+
+    def compare(self, benchmark: str, models: list[str], metric: str | None = None) -> dict:
+        return self._call("POST", "/api/compare", json={"benchmark": benchmark, "models": models, "metric": metric})
