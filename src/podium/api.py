@@ -104,7 +104,7 @@ class CompareRequest(BaseModel):
 
 
 def build_router(home: Home, board_provider) -> APIRouter:
-    """The ``/api`` routes; ``board_provider()`` returns the shared, refreshed ``Leaderboard``."""
+    """The ``/api`` routes; ``board_provider(force=False)`` returns the shared, refreshed tables."""
     from podium.benchmarks import BenchmarkStore
     from podium.queue import RequestQueue
 
@@ -174,6 +174,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
         atomic.write_text(home.benchmarks_dir / card.id / "card.json", card.to_json())
         for row in body.models:
             reported(card, row)
+        board_provider(force=True)  # readers see it at once
         return {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": card.id}
 
     @router.post("/leaderboard/add_model", tags=["seeds"])
@@ -183,6 +184,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
             message = "Dataset not found."
             return JSONResponse({"status": "error", "message": message, "detail": message}, status_code=404)
         reported(card, body)
+        board_provider(force=True)
         return {"status": "success", "message": "Model added to dataset on leaderboard."}
 
     # ------------------------------------------------------------------ benchmarks
@@ -307,7 +309,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
     @router.get("/leaderboard/{benchmark}", tags=["leaderboard"])
     def leaderboard(benchmark: str, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> dict:
         board = board_provider()
-        card = board.cards.get(benchmark)
+        card = board.cards.get(benchmark) or board_provider(force=True).cards.get(benchmark)
         if card is None:
             raise HTTPException(404, f"no benchmark {benchmark!r}")
         table = board.table(benchmark).head(limit)
@@ -323,7 +325,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
         from podium.compare import compare
 
         board = board_provider()
-        card = board.cards.get(body.benchmark)
+        card = board.cards.get(body.benchmark) or board_provider(force=True).cards.get(body.benchmark)
         if card is None:
             raise HTTPException(404, f"no benchmark {body.benchmark!r}")
         metric = body.metric or card.primary_metric

@@ -30,8 +30,8 @@ def create_app(home: Home):
     demo = build_app(home)
     state = demo.podium_state
 
-    def board():
-        state.refresh()
+    def board(force: bool = False):
+        state.refresh(force=force)
         return state
 
     from podium.api import build_router

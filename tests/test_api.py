@@ -1,0 +1,201 @@
+"""The REST API over a real HTTP server (`podium serve` on loopback), the Python client and the CLI."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import REPO, run_podium
+from scipy.stats import binomtest
+
+from podium.client import ApiError, Client
+from podium.schema import Result
+
+PODIUM = str(Path(sys.executable).with_name("podium"))
+SEED_DATASET = {
+    "name": "Financial Phrasebank - Classification Accuracy",
+    "url": "https://huggingface.co/datasets/takala/financial_phrasebank",
+    "task_type": "text_classification",
+    "description": "A dataset for financial sentiment classification.",
+    "models": [{"rank": 1, "model": "Gemini", "score": 0.95, "ci": "0.93 - 0.97", "updated": "Sep 2024"}],
+}
+SEED_MODEL = {
+    "dataset_name": "Financial Phrasebank - Classification Accuracy",
+    "model": "Llama3",
+    "rank": 4,
+    "score": 0.92,
+    "ci": "0.90 - 0.94",
+    "updated": "Sep 2024",
+}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    home = tmp_path_factory.mktemp("api") / "home"
+    home.mkdir()
+    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
+        shutil.copytree(REPO / name, home / name)
+    tokens = {}
+    for name, role, extra in (("boss", "admin", []), ("alice", "submitter", []), ("bob", "submitter", []),
+                              ("brief", "submitter", ["--expires-days", "0.00001"])):  # fmt: skip
+        proc = run_podium("token", "create", "--name", name, "--role", role, *extra, home=home, check=True)
+        tokens[name] = proc.stdout.strip()
+    run_podium("token", "revoke", "bob", home=home, check=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(home / "serve.log", "w")
+    env = {**os.environ, "PODIUM_MAX_PREDICTIONS_MB": "0.05"}
+    process = subprocess.Popen([PODIUM, "--home", str(home), "serve", "--port", str(port), "--interval", "0.3"],
+                               stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield {"url": url, "home": home, "tokens": tokens, "log": home / "serve.log"}
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def _post(api, path, body, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(api["url"] + path, json=body, headers=headers, timeout=30)
+
+
+def test_the_seeds_payloads_posted_verbatim_give_the_seeds_responses(api):
+    admin = api["tokens"]["boss"]
+    response = _post(api, "/api/leaderboard/add_dataset", SEED_DATASET, admin)
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": body["dataset_id"]}
+    response = _post(api, "/api/leaderboard/add_model", SEED_MODEL, admin)
+    assert response.status_code == 200
+    assert response.json() == {"status": "success", "message": "Model added to dataset on leaderboard."}
+    response = _post(api, "/api/leaderboard/add_model", {**SEED_MODEL, "dataset_name": "Nope"}, admin)
+    assert response.status_code == 404
+    assert response.json()["status"] == "error" and response.json()["message"] == "Dataset not found."
+    rows = Client(api["url"]).get_leaderboard(body["dataset_id"])
+    assert [(r["rank"], r["model"], r["score"], r["ci"]) for r in rows] == [
+        (1, "Gemini", 0.95, "0.93 - 0.97"),
+        (2, "Llama3", 0.92, "0.90 - 0.94"),  # the shown rank comes from the scores, not the given 4
+    ]
+    assert all(r["source"] == "reported" for r in rows)
+    long_name = {**SEED_DATASET, "name": "Second", "task_type": "Named Entity Recognition", "models": []}
+    assert _post(api, "/api/leaderboard/add_dataset", long_name, admin).status_code == 200
+    assert _post(api, "/api/leaderboard/add_dataset", SEED_DATASET, admin).status_code == 409
+
+
+@pytest.mark.parametrize(
+    "token,status",
+    [(None, 401), ("not-a-token", 401), ("alice", 403), ("bob", 401), ("brief", 401)],
+    ids=["no token", "wrong token", "wrong role", "revoked", "expired"],
+)
+def test_auth_errors(api, token, status):
+    time.sleep(1)  # the "brief" token has expired by now
+    value = api["tokens"].get(token, token)
+    response = _post(api, "/api/leaderboard/add_model", SEED_MODEL, value)
+    assert response.status_code == status, response.text
+    assert "detail" in response.json()
+
+
+def test_client_submits_waits_and_reads_the_leaderboard(api):
+    client = Client(api["url"], token=api["tokens"]["alice"])
+    assert {b["id"] for b in client.list_benchmarks()} >= {"fin-sentiment", "biz-news-ner"}
+    submission = client.submit_predictions(
+        "biz-news-ner", "client-model", REPO / "samples/predictions/biz-news-ner/acme--crf-tagger.csv", org="api"
+    )
+    assert submission["created"] and submission["submitter"] == "alice"
+    final = client.wait(submission["id"], timeout=60, poll=0.3)
+    assert final["status"] == "FINISHED"
+    assert final["result"]["ci"]["f1"]["display"]
+    rows = client.get_leaderboard("biz-news-ner")
+    mine = next(r for r in rows if r["model"] == "api/client-model")
+    assert mine["ci"] == final["result"]["ci"]["f1"]["display"] and mine["submission"] == submission["id"]
+    assert client.list_submissions(model_name="api/client-model")[0]["id"] == submission["id"]
+    history = httpx.get(api["url"] + "/api/history", params={"model_name": "api/client-model", "days": 1}).json()
+    assert history[0]["score"] == pytest.approx(final["result"]["metrics"]["f1"])
+    with pytest.raises(ApiError) as info:
+        client.cancel(submission["id"])
+    assert info.value.status == 409
+
+
+def test_bad_input_and_limits_get_their_status_codes(api, tmp_path):
+    client = Client(api["url"], token=api["tokens"]["alice"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,prediction\nfs-0001,Positve\n")
+    with pytest.raises(ApiError) as info:
+        client.submit_predictions("fin-sentiment", "m", bad)
+    assert info.value.status == 422 and "label 'Positve'" in info.value.detail
+    big = tmp_path / "big.csv"
+    big.write_text("id,prediction\n" + "x,y\n" * 20_000)
+    with pytest.raises(ApiError) as info:
+        client.submit_predictions("fin-sentiment", "m", big)
+    assert info.value.status == 413
+    with pytest.raises(ApiError) as info:
+        client.submit_predictions("no-such-benchmark", "m", bad)
+    assert info.value.status == 404
+    assert httpx.get(api["url"] + "/api/submissions/nope").status_code == 404
+    assert httpx.get(api["url"] + "/api/leaderboard/nope").status_code == 404
+
+
+def test_compare_gives_scipys_exact_binomial_p_value(api):
+    home = api["home"]
+    first, second = "northwind/finbert-tone-large", "open-llm/llama-3-8b-instruct"
+    out = Client(api["url"]).compare("fin-sentiment", [first, second])
+    pair = out["pairs"][0]
+    results = {}
+    for path in (home / "eval-results/fin-sentiment").glob("*.json"):
+        result = Result.read(path)
+        results[result.model.full_name] = [row[1] for row in result.outcomes.values]
+    a, b = results[pair["model_a"]], results[pair["model_b"]]
+    only_a = sum(1 for x, y in zip(a, b, strict=True) if x and not y)
+    only_b = sum(1 for x, y in zip(a, b, strict=True) if y and not x)
+    assert pair["p_value"] == pytest.approx(binomtest(only_a, only_a + only_b, 0.5).pvalue, rel=1e-12)
+    assert pair["test"] == "exact McNemar" and out["best"] == first
+    assert pair["ci_low"] <= pair["difference"] <= pair["ci_high"]
+    three = Client(api["url"]).compare("fin-sentiment", [first, second, "baselines/majority-class"])
+    assert len(three["pairs"]) == 3 and all(p["p_holm"] >= p["p_value"] for p in three["pairs"])
+
+
+def test_cli_submit_over_http_with_wait(api, tmp_path):
+    env = {"PODIUM_URL": api["url"], "PODIUM_TOKEN": api["tokens"]["alice"]}
+    predictions = str(REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv")
+    proc = run_podium("submit", "filing-qa", predictions, "--model", "ci-model", "--org", "pipeline", "--wait",
+                      env=env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[1].startswith("f1 0.6984  95% CI ") and "rank " in lines[1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,prediction\nnope,x\n")
+    assert run_podium("submit", "filing-qa", str(bad), "--model", "m", env=env).returncode == 2
+    unreachable = {**env, "PODIUM_URL": "http://127.0.0.1:9"}
+    assert run_podium("submit", "filing-qa", predictions, "--model", "m", env=unreachable).returncode == 3
+
+
+def test_tokens_never_appear_in_logs_or_responses(api):
+    log = api["log"].read_text()
+    for token in api["tokens"].values():
+        assert token not in log
+    listing = run_podium("token", "list", home=api["home"], check=True).stdout
+    assert all(token not in listing for token in api["tokens"].values())
+    stored = (api["home"] / "private/tokens.json").read_text()
+    assert all(token not in stored for token in api["tokens"].values())  # only hashes
+    body = json.dumps(httpx.get(api["url"] + "/api/submissions").json())
+    assert all(token not in body for token in api["tokens"].values())
+
+
+def test_openapi_is_served(api):
+    spec = httpx.get(api["url"] + "/openapi.json").json()
+    assert "/api/leaderboard/add_dataset" in spec["paths"] and "/api/compare" in spec["paths"]
+    assert httpx.get(api["url"] + "/docs").status_code == 200
