@@ -52,7 +52,7 @@ def test_evaluate_load_by_path_never_touches_the_network(tmp_path):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["attempts"] == []
     assert [out[p] for p in paths] == ["PodiumClassification", "PodiumNer", "PodiumQa"]
-    assert out["seconds"] < 30
+    assert out["seconds"] < 120  # a sanity bound: the point is that nothing was attempted
 
 
 def test_scoring_a_sample_never_touches_the_network(home, tmp_path):
