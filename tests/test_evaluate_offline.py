@@ -47,7 +47,7 @@ def test_evaluate_load_by_path_never_touches_the_network(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in NETWORK_VARIABLES}
     env["HF_HOME"] = str(tmp_path / "hf")  # an empty cache: nothing to fall back on
     paths = [str(module_path(name)) for name in METRIC_MODULES]
-    proc = subprocess.run([sys.executable, "-c", PROGRAM, *paths], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", PROGRAM, *paths], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["attempts"] == []
