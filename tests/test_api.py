@@ -44,7 +44,8 @@ def api(tmp_path_factory):
         shutil.copytree(REPO / name, home / name)
     tokens = {}
     for name, role, extra in (("boss", "admin", []), ("alice", "submitter", []), ("bob", "submitter", []),
-                              ("brief", "submitter", ["--expires-days", "0.00001"])):  # fmt: skip
+                              ("brief", "submitter", ["--expires-days", "0.00001"]), ("carol", "submitter", []),
+                              ("dave", "submitter", [])):  # fmt: skip
         proc = run_podium("token", "create", "--name", name, "--role", role, *extra, home=home, check=True)
         tokens[name] = proc.stdout.strip()
     run_podium("token", "revoke", "bob", home=home, check=True)
@@ -52,7 +53,8 @@ def api(tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(home / "serve.log", "w")
-    env = {**os.environ, "PODIUM_MAX_PREDICTIONS_MB": "0.05"}
+    env = {**os.environ, "PODIUM_MAX_PREDICTIONS_MB": "0.05", "PODIUM_RATE_LIMIT_PER_MINUTE": "40",
+           "PODIUM_DAILY_SUBMISSIONS": "3"}  # fmt: skip
     process = subprocess.Popen([PODIUM, "--home", str(home), "serve", "--port", str(port), "--interval", "0.3"],
                                stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -199,3 +201,28 @@ def test_openapi_is_served(api):
     spec = httpx.get(api["url"] + "/openapi.json").json()
     assert "/api/leaderboard/add_dataset" in spec["paths"] and "/api/compare" in spec["paths"]
     assert httpx.get(api["url"] + "/docs").status_code == 200
+
+
+def test_rate_limit_per_token_answers_429_with_retry_after(api):
+    headers = {"Authorization": f"Bearer {api['tokens']['dave']}"}
+    statuses = [httpx.post(api["url"] + "/api/submissions/nope/cancel", headers=headers).status_code for _ in range(41)]
+    assert statuses[:40] == [404] * 40
+    last = httpx.post(api["url"] + "/api/submissions/nope/cancel", headers=headers)
+    assert last.status_code == 429 and int(last.headers["Retry-After"]) >= 1
+    assert "requests a minute" in last.json()["detail"]
+    other = {"Authorization": f"Bearer {api['tokens']['carol']}"}
+    assert httpx.post(api["url"] + "/api/submissions/nope/cancel", headers=other).status_code == 404  # per token
+
+
+def test_daily_submissions_per_benchmark_are_limited(api):
+    client = Client(api["url"], token=api["tokens"]["carol"])
+    predictions = REPO / "samples/predictions/company-docs-qa/acme--bm25-extractive.csv"
+    for revision in ("r1", "r2", "r3"):
+        assert client.submit_predictions("company-docs-qa", "quota-model", predictions, revision=revision)["created"]
+    with pytest.raises(ApiError) as info:
+        client.submit_predictions("company-docs-qa", "quota-model", predictions, revision="r4")
+    assert info.value.status == 429 and "the limit is 3" in info.value.detail
+    other = client.submit_predictions(
+        "filing-qa", "quota-model", REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv"
+    )
+    assert other["created"]  # another benchmark is fine

@@ -106,11 +106,14 @@ class CompareRequest(BaseModel):
 def build_router(home: Home, board_provider) -> APIRouter:
     """The ``/api`` routes; ``board_provider(force=False)`` returns the shared, refreshed tables."""
     from podium.benchmarks import BenchmarkStore
+    from podium.limits import Limits, RateLimiter, submission_quota_problem
     from podium.queue import RequestQueue
 
     store = BenchmarkStore(home)
     queue = RequestQueue(home)
     tokens = TokenStore(home)
+    limits = Limits.from_env()
+    limiter = RateLimiter(limits.requests_per_minute)
     router = APIRouter(prefix="/api")
 
     def identity(authorization: Annotated[str | None, Header()] = None) -> TokenRecord | None:
@@ -122,6 +125,12 @@ def build_router(home: Home, board_provider) -> APIRouter:
         record = tokens.lookup(token.strip())
         if record is None or not record.usable(utcnow()):
             raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        wait = limiter.hit(record.name)
+        if wait is not None:
+            raise HTTPException(
+                429, f"more than {limits.requests_per_minute} requests a minute; retry in {wait:g} s",
+                headers={"Retry-After": str(int(wait))},
+            )  # fmt: skip
         return record
 
     def needs(role: str):
@@ -226,6 +235,9 @@ def build_router(home: Home, board_provider) -> APIRouter:
     ):
         from podium.submissions import model_info, submit
 
+        problem = submission_quota_problem(queue, limits, who.name, benchmark)
+        if problem:
+            raise HTTPException(429, problem, headers={"Retry-After": "3600"})
         suffix = Path(predictions.filename or "predictions.csv").suffix.lower() or ".csv"
         with tempfile.TemporaryDirectory(prefix="podium-upload-") as tmp:
             path = Path(tmp) / f"upload{suffix}"
