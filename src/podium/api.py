@@ -105,7 +105,7 @@ class CompareRequest(BaseModel):
 
 def build_router(home: Home, board_provider) -> APIRouter:
     """The ``/api`` routes; ``board_provider(force=False)`` returns the shared, refreshed tables."""
-    from podium.benchmarks import BenchmarkStore
+    from podium.benchmarks import BenchmarkStore, announce_benchmark
     from podium.limits import Limits, RateLimiter, submission_quota_problem
     from podium.queue import RequestQueue
 
@@ -183,6 +183,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
         atomic.write_text(home.benchmarks_dir / card.id / "card.json", card.to_json())
         for row in body.models:
             reported(card, row)
+        announce_benchmark(card)
         board_provider(force=True)  # readers see it at once
         return {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": card.id}
 

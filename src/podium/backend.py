@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from podium import webhooks
 from podium.config import Home
 from podium.queue import DEFAULT_MAX_ATTEMPTS, RequestQueue
 from podium.schema import SubmissionRequest
@@ -177,6 +178,7 @@ class Backend:
             log.info("stopping: returning %s to the queue", request_id)
             child.kill()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        webhooks.flush()
 
     # ------------------------------------------------------------------ one request
 
@@ -210,6 +212,15 @@ class Backend:
             self.queue.release(request.id, owner, crashed=True, max_attempts=self.settings.max_attempts)
         finally:
             self._slots.release()
+
+    @staticmethod
+    def _failed(request: SubmissionRequest, error: str) -> None:
+        webhooks.notify(
+            "submission.failed",
+            f"submission of {request.model.full_name} to {request.benchmark} failed: {error}",
+            {"submission_id": request.id, "benchmark": request.benchmark, "model": request.model.full_name,
+             "error": error},
+        )  # fmt: skip
 
     def _score(self, request: SubmissionRequest) -> None:
         settings = self.settings
@@ -255,7 +266,8 @@ class Backend:
                         f"scoring took longer than {settings.timeout_seconds:g} s and was stopped; "
                         "a file of this size may need a larger limit: ask the maintainers"
                     )
-                    self.queue.fail(request.id, owner, error)
+                    if self.queue.fail(request.id, owner, error):
+                        self._failed(request, error)
                     log.warning("timed out %s after %.1f s", request.id, now - started)
                     return
                 if now >= next_renewal:
@@ -274,13 +286,20 @@ class Backend:
             _, relative, summary = message
             if self.queue.finish(request.id, owner, relative):
                 log.info("scored %s in %.2f s: %s", request.id, seconds, summary)
+                webhooks.notify(
+                    "result.added",
+                    f"{request.model.full_name} scored on {request.benchmark}: {summary}",
+                    {"submission_id": request.id, "benchmark": request.benchmark,
+                     "model": request.model.full_name, "result_file": relative, "summary": summary},
+                )  # fmt: skip
             else:
                 current = self.queue.get(request.id)
                 if current.status.value == "CANCELLED":
                     (self.home.results_dir / relative).unlink(missing_ok=True)
                 log.info("scored %s but it is now %s; result not recorded", request.id, current.status.value)
         elif message is not None and message[0] == "invalid":
-            self.queue.fail(request.id, owner, message[1])
+            if self.queue.fail(request.id, owner, message[1]):
+                self._failed(request, message[1])
             log.warning("failed %s: %s", request.id, message[1])
         else:
             detail = message[1] if message else f"the scoring process exited with code {child.exitcode}"

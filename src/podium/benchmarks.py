@@ -64,6 +64,16 @@ def load_table(path: Path) -> pd.DataFrame:
             raise BenchmarkError(f"{path}: cannot be read as {kind}: {exc}") from None
 
 
+def announce_benchmark(card: BenchmarkCard) -> None:
+    from podium import webhooks
+
+    webhooks.notify(
+        "benchmark.added",
+        f"new benchmark {card.name} ({card.task_type}, {card.n_items} items)",
+        {"benchmark": card.id, "name": card.name, "task_type": card.task_type, "n_items": card.n_items},
+    )
+
+
 class BenchmarkStore:
     """Create, list and read benchmarks under a data home."""
 
@@ -166,6 +176,7 @@ class BenchmarkStore:
             public_files["documents.parquet"] = _parquet(docs)
         _replace_dir(public_dir, public_files)
         atomic.write_text(public_dir / "card.json", card.to_json())
+        announce_benchmark(card)
         return card
 
     def export_inputs(self, benchmark_id: str, out: Path) -> int:

@@ -97,6 +97,8 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
     except Exception as exc:  # pydantic's message names the field
         raise UsageError(f"benchmark card: {FormatError(str(exc))}") from None
     store = BenchmarkStore(_home(args))
+    from podium import webhooks
+
     card = store.add(
         card,
         Path(args.data),
@@ -104,6 +106,7 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         documents=Path(args.documents) if args.documents else None,
         replace=args.replace,
     )
+    webhooks.flush()
     print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items)")
     return 0
 
