@@ -10,6 +10,7 @@ import pandas as pd
 
 from podium.errors import PodiumError
 from podium.predictions import read_predictions
+from podium.schema import utcnow
 from podium.scoring import validate
 from podium.submissions import model_info, submit
 from podium.tasks import get_task
@@ -118,6 +119,41 @@ def status_text(state: WebState, request_id: str | None) -> str:
     return "\n".join(lines)
 
 
+def submitter_of(state: WebState, api_token: str | None) -> tuple[str | None, str | None]:
+    """(identity, problem): the token's name; "local" while the data home has no tokens at all."""
+    from podium.tokens import TokenStore
+
+    tokens = TokenStore(state.home)
+    if not tokens.list():
+        return "local", None  # a single-user folder: nobody has been given a token yet
+    record = tokens.lookup((api_token or "").strip()) if api_token else None
+    if record is None or not record.usable(utcnow()):
+        return None, "A valid API token is needed to submit here (ask a maintainer: podium token create)."
+    return record.name, None
+
+
+def web_submit(state: WebState, choice, path, model, organisation, url, rev, api_token) -> tuple[str | None, str]:
+    """The Submit button: identity from the token, the same limits and service as the API."""
+    from podium.limits import Limits, submission_quota_problem
+
+    if not choice or not path:
+        return None, "Pick a benchmark and upload a predictions file first."
+    who, problem = submitter_of(state, api_token)
+    if problem:
+        return None, problem
+    problem = submission_quota_problem(state.queue, Limits.from_env(), who, choice)
+    if problem:
+        return None, problem
+    try:
+        info_ = model_info(model, org=organisation, revision=rev, link=url)
+        outcome = submit(state.home, choice, Path(path), info_, submitter=who)
+    except PodiumError as exc:
+        return None, str(exc)
+    request = outcome.request
+    prefix = "" if outcome.created else "Already submitted (same file, model and revision): "
+    return request.id, prefix + status_text(state, request.id)
+
+
 def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
     choices = [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
     first = choices[0][1] if choices else None
@@ -131,7 +167,10 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
             org = gr.Textbox(label="Organisation (optional)", elem_id="model-org")
             link = gr.Textbox(label="Link (optional, https://...)", elem_id="model-link")
             revision = gr.Textbox(label="Revision (optional)", placeholder="main", elem_id="model-revision")
-            submitter = gr.Textbox(label="Your name or handle (optional)", elem_id="submitter")
+            token = gr.Textbox(
+                label="API token (a maintainer creates one: podium token create --role submitter)",
+                type="password", elem_id="api-token",
+            )  # fmt: skip
     upload = gr.File(label="Predictions (CSV or JSONL)", file_types=[".csv", ".jsonl", ".json"], type="filepath",
                      elem_id="predictions-file")  # fmt: skip
     check = gr.Textbox(label="Validation", interactive=False, lines=4, elem_id="validation")
@@ -146,23 +185,14 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
         state.store.export_inputs(choice, path)
         return str(path)
 
-    def do_submit(choice, path, model, organisation, url, rev, who):
-        if not choice or not path:
-            return None, "Pick a benchmark and upload a predictions file first."
-        try:
-            info_ = model_info(model, org=organisation, revision=rev, link=url)
-            outcome = submit(state.home, choice, Path(path), info_, submitter=who)
-        except PodiumError as exc:
-            return None, str(exc)
-        request = outcome.request
-        prefix = "" if outcome.created else "Already submitted (same file, model and revision): "
-        return request.id, prefix + status_text(state, request.id)
+    def do_submit(choice, path, model, organisation, url, rev, api_token):
+        return web_submit(state, choice, path, model, organisation, url, rev, api_token)
 
     benchmark.change(lambda b: benchmark_info(state, b), benchmark, info)
     benchmark.change(export_inputs, benchmark, inputs_button)
     benchmark.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
     upload.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
-    button.click(do_submit, [benchmark, upload, name, org, link, revision, submitter], [current, status])
+    button.click(do_submit, [benchmark, upload, name, org, link, revision, token], [current, status])
     timer.tick(lambda rid: status_text(state, rid) if rid else gr.skip(), current, status, show_progress="hidden")
     return {"load": (export_inputs, [benchmark], [inputs_button])}
 
