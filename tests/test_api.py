@@ -1,18 +1,13 @@
 """The REST API over a real HTTP server (`podium serve` on loopback), the Python client and the CLI."""
 
 import json
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import REPO, run_podium
+from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 from scipy.stats import binomtest
 
 from podium.client import ApiError, Client
@@ -36,12 +31,8 @@ SEED_MODEL = {
 }
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory):
-    home = tmp_path_factory.mktemp("api") / "home"
-    home.mkdir()
-    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
-        shutil.copytree(REPO / name, home / name)
+def start_api(root: Path, env: dict) -> dict:
+    home = copy_sample_home(root)
     tokens = {}
     for name, role, extra in (("boss", "admin", []), ("alice", "submitter", []), ("bob", "submitter", []),
                               ("brief", "submitter", ["--expires-days", "0.00001"]), ("carol", "submitter", []),
@@ -49,25 +40,17 @@ def api(tmp_path_factory):
         proc = run_podium("token", "create", "--name", name, "--role", role, *extra, home=home, check=True)
         tokens[name] = proc.stdout.strip()
     run_podium("token", "revoke", "bob", home=home, check=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(home / "serve.log", "w")
-    env = {**os.environ, "PODIUM_MAX_PREDICTIONS_MB": "0.05", "PODIUM_RATE_LIMIT_PER_MINUTE": "40",
-           "PODIUM_DAILY_SUBMISSIONS": "3"}  # fmt: skip
-    process = subprocess.Popen([PODIUM, "--home", str(home), "serve", "--port", str(port), "--interval", "0.3"],
-                               stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield {"url": url, "home": home, "tokens": tokens, "log": home / "serve.log"}
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    process, url, _ = start_podium_serve(home, env, "--interval", "0.3")
+    return {"url": url, "home": home, "tokens": tokens, "log": home / "serve.log", "process": process}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    env = {"PODIUM_MAX_PREDICTIONS_MB": "0.05", "PODIUM_RATE_LIMIT_PER_MINUTE": "40", "PODIUM_DAILY_SUBMISSIONS": "3"}
+    server = start_api(tmp_path_factory.mktemp("api"), env)
+    yield server
+    server["process"].terminate()
+    server["process"].wait(timeout=30)
 
 
 def _post(api, path, body, token=None):

@@ -3,16 +3,11 @@
 
 import csv
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, copy_sample_home, start_podium_serve
 
 from podium.config import Home
 from podium.queue import RequestQueue
@@ -32,42 +27,13 @@ if not Path(CHROMIUM).exists():
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(home: Path, env: dict | None = None) -> tuple[subprocess.Popen, str, float]:
-    """`podium serve` on ``home``; waits until it answers HTTP (at most 15 s)."""
-    port = _free_port()
-    log = open(home / "serve.log", "w")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("podium")), "--home", str(home), "serve", "--port", str(port),
-         "--interval", "0.5"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if time.monotonic() - started > 15 or process.poll() is not None:
-                process.kill()
-                message = "podium serve did not answer within 15 s:\n" + (home / "serve.log").read_text()
-                raise AssertionError(message) from None
-            time.sleep(0.2)
-    return process, url, time.monotonic() - started
+def _start_server(home: Path, env: dict | None = None):
+    process, url, answered = start_podium_serve(home, env, "--interval", "0.5")
+    return process, url + "/", answered
 
 
 def _sample_home(root: Path) -> Path:
-    home = root / "home"
-    home.mkdir()
-    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
-        shutil.copytree(REPO / name, home / name)
-    return home
+    return copy_sample_home(root)
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from podium import atomic
 from podium.config import Home
-from podium.errors import BenchmarkError, InvalidPredictions, PodiumError, UsageError
+from podium.errors import BenchmarkError, InvalidPredictions, PodiumError
 from podium.queue import InvalidTransition, RequestNotFound
 from podium.schema import BenchmarkCard, Interval, ModelInfo, Result, utcnow
-from podium.slugs import slugify
+from podium.slugs import UnsafeNameError, slugify
 from podium.tasks import get_task
 from podium.tokens import TokenRecord, TokenStore
 
@@ -97,6 +97,15 @@ class AddModel(SeedModelRow):
     dataset_name: str = Field(min_length=1)
 
 
+class ErrorDetail(BaseModel):
+    """Every error: ``detail`` is a message, or FastAPI's list of field errors for a malformed request."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS = {code: {"model": ErrorDetail} for code in (400, 401, 403, 404, 409, 413, 422, 429)}
+
+
 class CompareRequest(BaseModel):
     benchmark: str
     models: list[str] = Field(min_length=2, max_length=20)
@@ -114,7 +123,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
     tokens = TokenStore(home)
     limits = Limits.from_env()
     limiter = RateLimiter(limits.requests_per_minute)
-    router = APIRouter(prefix="/api")
+    router = APIRouter(prefix="/api", responses=ERRORS)
 
     def identity(authorization: Annotated[str | None, Header()] = None) -> TokenRecord | None:
         if not authorization:
@@ -256,7 +265,9 @@ def build_router(home: Home, board_provider) -> APIRouter:
                 raise HTTPException(422, exc.render()) from None
             except BenchmarkError as exc:
                 raise HTTPException(404 if "no benchmark" in str(exc) else 400, str(exc)) from None
-            except UsageError as exc:
+            except UnsafeNameError:
+                raise HTTPException(404, f"no benchmark {benchmark!r}") from None
+            except PodiumError as exc:
                 raise HTTPException(400, str(exc)) from None
         body = {"created": outcome.created, **outcome.request.model_dump(mode="json", exclude_none=True)}
         return JSONResponse(body, status_code=201 if outcome.created else 200)
