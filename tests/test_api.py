@@ -225,3 +225,29 @@ def test_the_web_form_takes_its_identity_from_a_token(home):
     assert request_id is None and "valid API token" in text
     request_id, text = web_submit(state, "fin-sentiment", predictions, "m2", None, None, None, token)
     assert state.queue.get(request_id).submitter == "erin"
+
+
+def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_path):
+    data = tmp_path / "eval.csv"
+    data.write_text("id,text,label\n1,good,pos\n2,bad,neg\n3,fine,pos\n")
+    admin = {"Authorization": f"Bearer {api['tokens']['boss']}"}
+    form = {"id": "api-bench", "task_type": "Text Classification", "name": "API bench", "labels": "neg,pos"}
+    with open(data, "rb") as fh:
+        response = httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)},
+                              headers=admin)  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.json()["n_items"] == 3 and response.json()["labels"] == ["neg", "pos"]
+    with open(data, "rb") as fh:
+        again = httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)}, headers=admin)
+    assert again.status_code == 409
+    submitter = {"Authorization": f"Bearer {api['tokens']['alice']}"}
+    with open(data, "rb") as fh:
+        assert httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)},
+                          headers=submitter).status_code == 403  # fmt: skip
+    inputs = httpx.get(api["url"] + "/api/benchmarks/api-bench/inputs").text
+    assert "pos" not in inputs and '"text": "good"' in inputs
+    rows = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "precision"}).json()["rows"]
+    precisions = [r["precision"] for r in rows]
+    assert precisions == sorted(precisions, reverse=True) and rows[0]["rank"] == 1
+    bad = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "nope"})
+    assert bad.status_code == 400

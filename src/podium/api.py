@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -212,6 +213,47 @@ def build_router(home: Home, board_provider) -> APIRouter:
     def list_benchmarks() -> list[dict]:
         return [card.model_dump(mode="json", exclude_none=True) for card in store.list()]
 
+    @router.post("/benchmarks", status_code=201, tags=["benchmarks"])
+    def create_benchmark(
+        who: Annotated[TokenRecord, Depends(needs("admin"))],
+        id: Annotated[str, Form(description="safe slug")],
+        task_type: Annotated[str, Form()],
+        data: Annotated[UploadFile, File(description="CSV, JSONL or Parquet with inputs and gold answers")],
+        name: Annotated[str | None, Form()] = None,
+        description: Annotated[str, Form()] = "",
+        url: Annotated[str | None, Form()] = None,
+        languages: Annotated[str, Form(description="comma-separated")] = "en",
+        primary_metric: Annotated[str | None, Form()] = None,
+        labels: Annotated[str | None, Form(description="comma-separated label set")] = None,
+        documents: Annotated[UploadFile | None, File()] = None,
+    ) -> dict:
+        kind = task_type_from(task_type)
+        suffix = Path(data.filename or "data.csv").suffix.lower()
+        if suffix not in (".csv", ".jsonl", ".json", ".parquet"):
+            raise HTTPException(400, "the eval set must be a .csv, .jsonl or .parquet file")
+        try:
+            card = BenchmarkCard(
+                id=id, name=name or id, task_type=kind, description=description, url=url,
+                languages=[x.strip() for x in languages.split(",") if x.strip()] or ["en"],
+                primary_metric=primary_metric or get_task(kind).metrics[0],
+                labels=[x.strip() for x in labels.split(",") if x.strip()] if labels else None,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise HTTPException(400, str(exc).splitlines()[0] if str(exc) else "invalid benchmark card") from None
+        with tempfile.TemporaryDirectory(prefix="podium-benchmark-") as tmp:
+            data_path = Path(tmp) / f"data{suffix}"
+            data_path.write_bytes(data.file.read())
+            docs_path = None
+            if documents is not None:
+                docs_path = Path(tmp) / f"documents{Path(documents.filename or 'd.jsonl').suffix.lower()}"
+                docs_path.write_bytes(documents.file.read())
+            try:
+                card = store.add(card, data_path, documents=docs_path)
+            except BenchmarkError as exc:
+                raise HTTPException(409 if "already exists" in str(exc) else 400, str(exc)) from None
+        board_provider(force=True)
+        return card.model_dump(mode="json", exclude_none=True)
+
     @router.get("/benchmarks/{benchmark}", tags=["benchmarks"])
     def get_benchmark(benchmark: str) -> dict:
         try:
@@ -331,13 +373,24 @@ def build_router(home: Home, board_provider) -> APIRouter:
     # ------------------------------------------------------------------ leaderboards and compare
 
     @router.get("/leaderboard/{benchmark}", tags=["leaderboard"])
-    def leaderboard(benchmark: str, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> dict:
+    def leaderboard(
+        benchmark: str, limit: Annotated[int, Query(ge=1, le=10000)] = 1000, metric: str | None = None
+    ) -> dict:
         board = board_provider()
         card = board.cards.get(benchmark) or board_provider(force=True).cards.get(benchmark)
         if card is None:
             raise HTTPException(404, f"no benchmark {benchmark!r}")
-        table = board.table(benchmark).head(limit)
-        return {"benchmark": card.id, "name": card.name, "metric": card.primary_metric, "rows": _records(table)}
+        table = board.table(benchmark)
+        if metric and metric != card.primary_metric:
+            if metric not in card.secondary_metrics or metric not in table:
+                choices = ", ".join([card.primary_metric, *card.secondary_metrics])
+                raise HTTPException(400, f"metric {metric!r} is not one of {choices}")
+            table = table.sort_values(metric, ascending=False, kind="stable", na_position="last")
+            values = table[metric].to_numpy(dtype=float)
+            table = table.assign(Rank=1 + np.searchsorted(np.sort(-values), -values, side="left"))
+        table = table.head(limit)
+        return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
+                "rows": _records(table)}  # fmt: skip
 
     @router.get("/leaderboard", tags=["leaderboard"])
     def overall(task_type: str) -> dict:
