@@ -251,3 +251,18 @@ def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_
     assert precisions == sorted(precisions, reverse=True) and rows[0]["rank"] == 1
     bad = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "nope"})
     assert bad.status_code == 400
+
+
+def test_cli_wait_exits_1_when_scoring_fails(tmp_path):
+    home = copy_sample_home(tmp_path)
+    token = run_podium("token", "create", "--name", "t", "--role", "submitter", home=home, check=True).stdout.strip()
+    process, url, _ = start_podium_serve(home, None, "--interval", "0.2", "--timeout", "0.001")  # nothing can finish
+    try:
+        env = {"PODIUM_URL": url, "PODIUM_TOKEN": token}
+        predictions = str(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl")
+        proc = run_podium("submit", "fin-sentiment", predictions, "--model", "slow", "--wait", env=env)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "FAILED" in proc.stderr and "took longer than" in proc.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

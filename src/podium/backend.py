@@ -247,7 +247,8 @@ class Backend:
             renew_every = max(settings.lease_seconds / 3, 0.05)
             next_renewal = started + renew_every
             while True:
-                if parent.poll(min(renew_every, 0.5)):
+                remaining = settings.timeout_seconds - (time.monotonic() - started)
+                if parent.poll(max(0.0, min(renew_every, 0.5, remaining))):
                     try:
                         message = parent.recv()
                     except EOFError:
