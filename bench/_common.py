@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
@@ -25,3 +31,26 @@ def report(name: str, ours: float, reference: float | None = None, bar: str = ""
     if bar:
         line += f"   ({bar})"
     print(line, flush=True)
+
+
+@contextmanager
+def podium_server(home: str, *args: str) -> Iterator[str]:
+    """`podium serve` on a free loopback port for the duration of the block; yields its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    podium = str(Path(sys.executable).with_name("podium"))
+    server = subprocess.Popen([podium, "--home", home, "serve", "--port", str(port), *args],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

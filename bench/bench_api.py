@@ -9,18 +9,16 @@ Run: .venv/bin/python bench/bench_api.py
 from __future__ import annotations
 
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import podium_server  # noqa: E402
 from bench_frontend import make_home  # noqa: E402
 
 from podium.config import Home  # noqa: E402
@@ -29,20 +27,7 @@ from podium.config import Home  # noqa: E402
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         make_home(Home.from_env(tmp), random.Random(0))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        podium = str(Path(sys.executable).with_name("podium"))
-        server = subprocess.Popen([podium, "--home", tmp, "serve", "--no-backend", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(url + "/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        with podium_server(tmp, "--no-backend") as url:
             with httpx.Client(base_url=url) as http:
                 for _ in range(20):  # warm-up
                     http.get("/api/leaderboard/bench-000")
@@ -52,9 +37,6 @@ def main() -> None:
                     response = http.get("/api/leaderboard/bench-000")
                     times.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200 and len(response.json()["rows"]) == 1000
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     p50, p99 = np.percentile(times, 50), np.percentile(times, 99)
     print(f"GET /api/leaderboard/bench-000 (1,000 rows), 500 sequential requests: p50 {p50:.1f} ms, "
           f"p99 {p99:.1f} ms (target p99 < 50 ms)")  # fmt: skip

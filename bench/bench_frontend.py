@@ -9,19 +9,16 @@ Run: .venv/bin/python bench/bench_frontend.py
 from __future__ import annotations
 
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import report  # noqa: E402
+from _common import podium_server, report  # noqa: E402
 
 from podium import atomic  # noqa: E402
 from podium.config import Home  # noqa: E402
@@ -53,20 +50,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Home.from_env(tmp)
         make_home(home, random.Random(0))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        podium = str(Path(sys.executable).with_name("podium"))
-        server = subprocess.Popen([podium, "--home", tmp, "serve", "--no-backend", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(url, timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        with podium_server(tmp, "--no-backend") as base:
+            url = base + "/"
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
                 first, switch = [], []
@@ -95,9 +80,6 @@ def main() -> None:
                         switch.append(time.perf_counter() - started)
                     context.close()
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     report("first render, 1,000 models (navigation start -> rows)", statistics.median(first), bar="bar: < 3,000 ms")
     report("switching benchmark (click -> new rows)", statistics.median(switch), bar="bar: < 1,000 ms")
     print(
