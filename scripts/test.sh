@@ -14,4 +14,4 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export HF_HOME="${HF_HOME:-$(mktemp -d)}"
 .venv/bin/ruff check src tests bench frontend backend scripts
-exec .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"

@@ -6,11 +6,16 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import REPO, copy_sample_home, start_podium_serve
 
 from podium.config import Home
 from podium.queue import RequestQueue
 from podium.tokens import TokenStore
+
+# Heavy tests share one xdist worker (scripts/test.sh runs --dist loadgroup), so none of them
+# starves another's server of CPU on a 2-core machine.
+pytestmark = pytest.mark.xdist_group("heavy")
 
 
 def test_50_clients_for_30_seconds_no_errors_but_429s_and_every_submission_scored_once(tmp_path):
