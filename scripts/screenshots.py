@@ -54,7 +54,8 @@ def main() -> None:
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(OUT / "leaderboard.png"), full_page=True)
                 for tab, ready in (("Models", "#model-picker"), ("Submit", "#submit-info"),
-                                   ("Queue", "#queue-table [role=gridcell]"), ("About", "#about")):  # fmt: skip
+                                   ("Compare", "#compare-benchmark"), ("Queue", "#queue-table [role=gridcell]"),
+                                   ("About", "#about")):  # fmt: skip
                     page.get_by_role("tab", name=tab).click()
                     page.wait_for_selector(ready)
                     if tab == "Models":
@@ -63,6 +64,16 @@ def main() -> None:
                         field.fill("northwind/finbert")
                         page.locator("[role=option]", has_text="northwind/finbert-tone-large").first.click()
                         page.wait_for_selector("#model-results [role=gridcell]")
+                    if tab == "Compare":
+                        field = page.locator("#compare-benchmark input").first
+                        field.click()
+                        field.fill("Financial News")
+                        page.locator("[role=option]", has_text="Financial News Sentiment").first.click()
+                        page.wait_for_function(
+                            "document.querySelector('#compare-models').innerText.includes('finbert-tone-large')"
+                        )
+                        page.locator("#compare-button").click()
+                        page.wait_for_selector("#compare-table [role=gridcell]")
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(OUT / f"{tab.lower()}.png"), full_page=True)
                 browser.close()

@@ -247,3 +247,24 @@ def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_pat
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_compare_tab_shows_the_paired_test(page, server):
+    from podium.compare import compare_models
+    from podium.leaderboard import Leaderboard
+
+    page.get_by_role("tab", name="Compare").click()
+    _pick(page, "compare-benchmark", "Financial News Sentiment")
+    page.wait_for_function("document.querySelector('#compare-models').innerText.includes('finbert-tone-large')")
+    page.locator("#compare-button").click()
+    page.wait_for_selector("#compare-table [role=gridcell]", timeout=30_000)
+    rows = _rows(page, "compare-table")
+    assert len(rows) == 1
+    cells = rows[0].split("\t")
+    home = Home.from_env(server["home"])
+    board = Leaderboard(home)
+    board.refresh()
+    expected = compare_models(home, board, "fin-sentiment", [cells[0], cells[1]])["pairs"][0]
+    assert cells[9] == "exact McNemar" and cells[7] == f"{expected['p_value']:.3g}"
+    assert "Best on accuracy" in page.locator("#compare-summary textarea").input_value()
+    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)

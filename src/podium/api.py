@@ -399,25 +399,17 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     @router.post("/compare", tags=["leaderboard"])
     def compare_models(body: CompareRequest) -> dict:
-        from podium.compare import compare
+        from podium.compare import NotComparable, compare_models
 
         board = board_provider()
-        card = board.cards.get(body.benchmark) or board_provider(force=True).cards.get(body.benchmark)
-        if card is None:
-            raise HTTPException(404, f"no benchmark {body.benchmark!r}")
-        metric = body.metric or card.primary_metric
-        table = board.table(body.benchmark)
-        results = []
-        for model in body.models:
-            row = table[table["Model"] == model]
-            if row.empty or not row["Submission"].iloc[0]:
-                raise HTTPException(404, f"no verified result of {model!r} on {body.benchmark!r}")
-            request = queue.get(row["Submission"].iloc[0])
-            results.append(Result.read(home.results_dir / request.result_file))
+        if body.benchmark not in board.cards:
+            board = board_provider(force=True)
         try:
-            return {"benchmark": body.benchmark, **compare(results, metric)}
-        except (ValueError, KeyError) as exc:
-            raise HTTPException(400, f"cannot compare on {metric!r}: {exc}") from None
+            return compare_models(home, board, body.benchmark, body.models, body.metric)
+        except NotComparable as exc:
+            raise HTTPException(404, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
 
     return router
 

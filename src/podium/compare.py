@@ -124,3 +124,36 @@ def compare(results: list[Result], metric: str) -> dict:
         if best in (p.model_a, p.model_b) and p.p_holm >= ALPHA
     ]
     return {"metric": metric, "best": best, "tied_with_best": tied, "pairs": [vars(p) for p in pairs]}
+
+
+class NotComparable(LookupError):
+    """A model without a verified result (with per-item outcomes) on the benchmark."""
+
+
+def compare_models(home, board, benchmark: str, models: list[str], metric: str | None = None) -> dict:
+    """Compare models as they stand on ``board`` (their current verified results on ``benchmark``).
+
+    ``board`` is anything with ``cards`` and ``table(benchmark)`` (a ``Leaderboard``). Raises
+    ``NotComparable`` for an unknown benchmark or a model without a verified result, ``ValueError``
+    for a metric the results cannot be compared on.
+    """
+    from podium.queue import RequestQueue
+
+    card = board.cards.get(benchmark)
+    if card is None:
+        raise NotComparable(f"no benchmark {benchmark!r}")
+    if len(set(models)) < 2:
+        raise ValueError("pick at least two different models")
+    table = board.table(benchmark)
+    queue = RequestQueue(home)
+    results = []
+    for model in models:
+        row = table[table["Model"] == model]
+        if row.empty or not row["Submission"].iloc[0]:
+            raise NotComparable(f"no verified result of {model!r} on {benchmark!r}")
+        request = queue.get(row["Submission"].iloc[0])
+        results.append(Result.read(home.results_dir / request.result_file))
+    try:
+        return {"benchmark": benchmark, **compare(results, metric or card.primary_metric)}
+    except KeyError as exc:
+        raise ValueError(f"cannot compare on {metric or card.primary_metric!r}: missing {exc}") from None

@@ -35,6 +35,8 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
                 other_tabs.build_model_tab(state)
             with gr.Tab("Submit", id="submit"):
                 loads.append(other_tabs.build_submit_tab(state, timer)["load"])
+            with gr.Tab("Compare", id="compare"):
+                other_tabs.build_compare_tab(state)
             with gr.Tab("Queue", id="queue"):
                 loads.append(other_tabs.build_queue_tab(state, timer)["load"])
             with gr.Tab("About", id="about"):
