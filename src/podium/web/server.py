@@ -1,4 +1,4 @@
-"""One process: the Gradio frontend (and later the REST API) on FastAPI, plus the backend scheduler."""
+"""One process: the Gradio frontend and the REST API on one FastAPI app, plus the backend scheduler."""
 
 from __future__ import annotations
 
