@@ -20,10 +20,7 @@ def _hf_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_home(tmp_path_factory) -> Path:
     """A data home holding a copy of the bundled sample data (read-only for tests)."""
-    home = tmp_path_factory.mktemp("sample-home")
-    for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
-        shutil.copytree(REPO / name, home / name)
-    return home
+    return copy_sample_home(tmp_path_factory.mktemp("sample-home"))
 
 
 @pytest.fixture()

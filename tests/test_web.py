@@ -37,13 +37,9 @@ def _start_server(home: Path, env: dict | None = None):
     return process, url + "/", answered
 
 
-def _sample_home(root: Path) -> Path:
-    return copy_sample_home(root)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    home = _sample_home(tmp_path_factory.mktemp("web"))
+    home = copy_sample_home(tmp_path_factory.mktemp("web"))
     process, url, answered = _start_server(home)
     yield {"url": url, "home": home, "answered": answered}
     process.terminate()
@@ -228,7 +224,7 @@ def test_a_script_tag_model_name_renders_as_text(page, server):
 
 
 def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_path):
-    home = _sample_home(tmp_path)
+    home = copy_sample_home(tmp_path)
     process, url, _ = _start_server(home, env={"PODIUM_MAX_PREDICTIONS_MB": "0.005"})
     try:
         page = browser.new_page(viewport={"width": 1300, "height": 1000})

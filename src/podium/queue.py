@@ -115,6 +115,16 @@ class RequestQueue:
             self._terminal.add(request_id)
         return request
 
+    def _live(self) -> Iterator[tuple[str, SubmissionRequest]]:
+        """Requests whose state can still change, oldest first, as last seen (re-check under the lock)."""
+        for request_id in self.ids():
+            if request_id in self._terminal:
+                continue
+            try:
+                yield request_id, self._peek(request_id)
+            except (FormatError, RequestNotFound):
+                continue
+
     def _write(self, request: SubmissionRequest) -> None:
         atomic.write_text(self._path(request.id), request.to_json())
 
@@ -210,13 +220,7 @@ class RequestQueue:
         """Take the oldest PENDING request (after requeueing expired leases); None if there is none."""
         if time.monotonic() - self._last_expiry_check >= self.expiry_check_seconds:
             self.requeue_expired(max_attempts)
-        for request_id in self.ids():
-            if request_id in self._terminal:
-                continue
-            try:
-                request = self._peek(request_id)
-            except (FormatError, RequestNotFound):
-                continue
+        for request_id, request in self._live():
             if request.status != RequestStatus.PENDING:
                 continue
             with self.locked():
@@ -278,13 +282,7 @@ class RequestQueue:
         self._last_expiry_check = time.monotonic()
         now = utcnow()
         expired = []
-        for request_id in self.ids():
-            if request_id in self._terminal:
-                continue
-            try:
-                request = self._peek(request_id)
-            except (FormatError, RequestNotFound):
-                continue
+        for request_id, request in self._live():
             if request.status == RequestStatus.RUNNING and request.lease and request.lease.expires_at < now:
                 with self.locked():
                     request = self.get(request_id)
