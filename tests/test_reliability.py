@@ -78,7 +78,8 @@ def _status(home: Path, request_id: str) -> str:
 def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow_home, tmp_path):
     request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
     request_id = request_id.stdout.strip()
-    first = _start_backend(slow_home, "--interval", "0.2", "--lease", "2", log=tmp_path / "first.log")
+    # A lease long enough that a loaded CI machine still renews it in time, short enough to expire soon.
+    first = _start_backend(slow_home, "--interval", "0.2", "--lease", "5", log=tmp_path / "first.log")
     _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the first backend to claim")
     time.sleep(0.5)  # mid-scoring
     os.kill(first.pid, signal.SIGKILL)
@@ -92,12 +93,17 @@ def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
     request = RequestQueue(Home.from_env(slow_home)).get(request_id)
-    assert request.attempts == 1  # ... until its lease expired: back to PENDING once, then scored
+    # ... until its lease expired: back to PENDING with one more attempt per claim the first backend
+    # lost (once, unless a stalled machine let a renewal lapse before the kill), then scored once.
+    first_claims = (tmp_path / "first.log").read_text().count(f"claimed {request_id}")
+    assert first_claims >= 1
+    assert request.attempts == first_claims
     results = list((slow_home / "eval-results").rglob("*.json"))
     assert [p.name for p in results] == [f"{request_id}.json"]
     assert not list((slow_home / "eval-results").rglob("*.tmp"))
     assert Result.read(results[0]).submission_id == request_id
     second_log = (tmp_path / "second.log").read_text()
+    assert second_log.count(f"claimed {request_id}") == 1
     assert second_log.count(f"scored {request_id}") == 1
 
 
@@ -201,7 +207,12 @@ def test_cancel_while_running_discards_the_result(slow_home, tmp_path):
     try:
         _wait_for(lambda: _status(slow_home, request_id) == "RUNNING", 60, "the backend to claim")
         assert run_podium("cancel", request_id, home=slow_home).returncode == 0
-        _wait_for(lambda: "dropped" in (tmp_path / "backend.log").read_text(), 30, "the backend to drop it")
+        # Stopped mid-scoring at the next lease renewal, or (on a slow machine) scored and then discarded.
+        _wait_for(
+            lambda: re.search(r"dropped|result not recorded", (tmp_path / "backend.log").read_text()),
+            30,
+            "the backend to drop it",
+        )
     finally:
         backend.send_signal(signal.SIGTERM)
         backend.wait(timeout=30)
