@@ -121,7 +121,7 @@ def test_hostile_model_names_never_escape_the_dataset_folders(name, expected, ho
     proc = run_podium("submit", "fin-sentiment", str(home / SAMPLE), "--model", name, home=home)
     if expected == "ok":
         assert proc.returncode == 0, proc.stderr
-        assert "file names use" in proc.stderr
+        assert "file names use" in proc.stderr  # slugged, and the submitter is told
         request = RequestQueue(Home.from_env(home)).get(proc.stdout.strip())
         assert request.model.full_name == name  # kept as text
         created = {p for p in tmp_path.rglob("*")} - before
@@ -130,6 +130,14 @@ def test_hostile_model_names_never_escape_the_dataset_folders(name, expected, ho
     else:
         assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
         assert RequestQueue(Home.from_env(home)).ids() == []
+
+
+def test_a_plain_org_and_name_needs_no_note(home):
+    _fresh_queue(home)
+    proc = run_podium("submit", "fin-sentiment", str(home / SAMPLE), "--model", "Acme/tone-v2", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert "file names use" not in proc.stderr
+    assert "acme-tone-v2" in proc.stdout
 
 
 def test_model_name_with_nul_is_refused(home):

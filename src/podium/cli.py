@@ -226,7 +226,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             f"on {request.benchmark} is {request.status.value}; not queued again",
             file=sys.stderr,
         )
-    if outcome.path_name != request.model.full_name:
+    if outcome.path_name != request.model.full_name.lower().replace("/", "-", 1):  # more than org/name -> org-name
         print(f"note: the model name is kept as text; file names use {outcome.path_name!r}", file=sys.stderr)
     return 0
 
