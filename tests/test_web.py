@@ -115,6 +115,7 @@ def test_leaderboard_renders_the_sample_data(page):
     rows = _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r))
     assert len(rows) == 4
     assert "0.84 - 0.92" in rows[0]
+    assert rows[-1].split("\t")[1:4] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
     assert "Top models" in page.inner_text("#ci-chart")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "leaderboard.png"), full_page=True)

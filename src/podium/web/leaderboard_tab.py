@@ -41,10 +41,11 @@ def display(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list
         out["Model"] = [model_cell(m, link) for m, link in zip(table["Model"], links, strict=True)]
     if "Source" in out:
         out["Source"] = out["Source"].map({"verified": "✓ verified", "reported": "reported"}).fillna(out["Source"])
-    for column in out.columns:
-        if out[column].dtype.kind == "f":
-            out[column] = out[column].round(4)
     datatypes = ["markdown" if c == "Model" else ("number" if out[c].dtype.kind in "if" else "str") for c in out]
+    for column in out.columns:  # fixed decimals (0.4000, not 0.4); the browser still sorts them as numbers
+        if out[column].dtype.kind == "f":
+            template = "{:.2f}" if column == "Mean rank" else "{:.4f}"
+            out[column] = [template.format(v) if v == v else "" for v in out[column]]
     return out, datatypes
 
 
