@@ -213,14 +213,16 @@ def test_daily_submissions_per_benchmark_are_limited(api):
 
 def test_the_web_form_takes_its_identity_from_a_token(home):
     from podium.config import Home
-    from podium.web.other_tabs import web_submit
+    from podium.web.other_tabs import token_label, web_submit
     from podium.web.state import WebState
 
     state = WebState(Home.from_env(home))
+    assert "not needed yet" in token_label(state)
     predictions = str(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl")
     request_id, text = web_submit(state, "fin-sentiment", predictions, "open-mode", None, None, None, None)
     assert request_id and state.queue.get(request_id).submitter == "local"  # no tokens in this folder yet
     token = run_podium("token", "create", "--name", "erin", "--role", "submitter", home=home, check=True).stdout.strip()
+    assert "needed: a maintainer creates one" in token_label(state)
     request_id, text = web_submit(state, "fin-sentiment", predictions, "m2", None, None, None, "wrong")
     assert request_id is None and "valid API token" in text
     request_id, text = web_submit(state, "fin-sentiment", predictions, "m2", None, None, None, token)

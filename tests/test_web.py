@@ -161,6 +161,7 @@ def test_a_user_submits_through_the_form_and_sees_the_new_row(page, server):
     page.get_by_role("tab", name="Submit").click()
     _pick(page, "submit-benchmark", "Filing Excerpt QA")
     page.wait_for_function("document.querySelector('#submit-info').innerText.includes('Filing Excerpt QA')")
+    assert "not needed yet" in page.inner_text("#api-token")  # a folder without tokens: open to its user
     _fill(page, "model-name", "form-model")
     _fill(page, "model-org", "web")
     page.locator("#predictions-file input[type=file]").set_input_files(

@@ -132,6 +132,14 @@ def submitter_of(state: WebState, api_token: str | None) -> tuple[str | None, st
     return record.name, None
 
 
+def token_label(state: WebState) -> str:
+    from podium.tokens import TokenStore
+
+    if not TokenStore(state.home).list():
+        return "API token (not needed yet: this data folder has no tokens, so submissions are recorded as 'local')"
+    return "API token (needed: a maintainer creates one with podium token create --role submitter)"
+
+
 def web_submit(state: WebState, choice, path, model, organisation, url, rev, api_token) -> tuple[str | None, str]:
     """The Submit button: identity from the token, the same limits and service as the API."""
     from podium.limits import Limits, submission_quota_problem
@@ -167,10 +175,7 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
             org = gr.Textbox(label="Organisation (optional)", elem_id="model-org")
             link = gr.Textbox(label="Link (optional, https://...)", elem_id="model-link")
             revision = gr.Textbox(label="Revision (optional)", placeholder="main", elem_id="model-revision")
-            token = gr.Textbox(
-                label="API token (a maintainer creates one: podium token create --role submitter)",
-                type="password", elem_id="api-token",
-            )  # fmt: skip
+            token = gr.Textbox(label=token_label(state), type="password", elem_id="api-token")
     upload = gr.File(label="Predictions (CSV or JSONL)", file_types=[".csv", ".jsonl", ".json"], type="filepath",
                      elem_id="predictions-file")  # fmt: skip
     check = gr.Textbox(label="Validation", interactive=False, lines=4, elem_id="validation")
@@ -194,7 +199,11 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
     upload.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
     button.click(do_submit, [benchmark, upload, name, org, link, revision, token], [current, status])
     timer.tick(lambda rid: status_text(state, rid) if rid else gr.skip(), current, status, show_progress="hidden")
-    return {"load": (export_inputs, [benchmark], [inputs_button])}
+
+    def on_load(choice):  # tokens may have been created since the page was built
+        return export_inputs(choice), gr.Textbox(label=token_label(state))
+
+    return {"load": (on_load, [benchmark], [inputs_button, token])}
 
 
 # --------------------------------------------------------------------------- queue
