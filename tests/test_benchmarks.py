@@ -150,3 +150,13 @@ def test_chatbot_documents_are_public_and_exported(home, tmp_path):
     assert len(docs) == 40 and {"id", "title", "text"} <= set(docs[0])
     first = json.loads(out.read_text().splitlines()[0])
     assert set(first) == {"id", "question", "document_ids"}
+
+
+def test_version_and_help_of_every_command(home):
+    version = run_podium("--version", home=home)
+    assert version.returncode == 0 and version.stdout.startswith("podium 0.")
+    commands = [["score"], ["benchmark", "add"], ["benchmark", "list"], ["submit"], ["status"], ["queue"],
+                ["backend"], ["leaderboard"], ["serve"], ["token", "create"]]  # fmt: skip
+    for command in commands:
+        shown = run_podium(*command, "--help", home=home)
+        assert shown.returncode == 0 and "usage: podium" in shown.stdout, command

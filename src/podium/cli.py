@@ -443,9 +443,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("podium")
+    except PackageNotFoundError:  # running from a checkout without installing
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podium", description="Podium: an open model leaderboard.")
     parser.add_argument("--home", help="data folder (default: $PODIUM_HOME or the current folder)")
+    parser.add_argument("--version", action="version", version=f"podium {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("score", help="score a predictions file locally")
@@ -459,24 +469,24 @@ def build_parser() -> argparse.ArgumentParser:
     bsub = bench.add_subparsers(dest="benchmark_command", required=True)
     p = bsub.add_parser("add", help="create a benchmark from a CSV, JSONL or Parquet file")
     p.add_argument("--id", help="safe slug, e.g. fin-sentiment")
-    p.add_argument("--name")
+    p.add_argument("--name", help="display name (default: the id)")
     p.add_argument("--task", help="text_classification, ner, chatbot or prompting")
     p.add_argument("--data", required=True, help="file with inputs and gold answers")
     p.add_argument("--documents", help="chatbot: the document collection (CSV, JSONL, Parquet)")
     p.add_argument("--card", help="a JSON card with any of the fields; options override it")
-    p.add_argument("--description")
-    p.add_argument("--url")
+    p.add_argument("--description", help="what the benchmark measures (shown as text)")
+    p.add_argument("--url", help="https:// link to the dataset or paper")
     p.add_argument("--languages", help="comma-separated language codes (default: en)")
     p.add_argument("--metric", help="primary metric (default: the task type's)")
     p.add_argument("--labels", help="text_classification: comma-separated label set")
     p.add_argument("--entity-types", help="ner: comma-separated entity types")
-    p.add_argument("--version")
-    p.add_argument("--license")
+    p.add_argument("--version", help="benchmark version (default: 1); results name the version they scored")
+    p.add_argument("--license", help="the eval set's license")
     p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
     p.add_argument("--replace", action="store_true", help="overwrite an existing benchmark")
     p.set_defaults(func=cmd_benchmark_add)
     p = bsub.add_parser("list", help="list benchmarks")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the cards as JSON")
     p.set_defaults(func=cmd_benchmark_list)
     p = bsub.add_parser("show", help="print a benchmark's card")
     p.add_argument("benchmark")
@@ -505,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
     p.add_argument("submission")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the request as JSON")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("cancel", help="cancel a pending or running submission")
@@ -516,8 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], type=str.upper)
     p.add_argument("--benchmark")
     p.add_argument("--model", help="substring of the model name")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (50)")
+    p.add_argument("--json", action="store_true", help="print the requests as JSON")
     p.set_defaults(func=cmd_queue)
 
     def backend_options(p: argparse.ArgumentParser) -> None:
@@ -535,8 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("leaderboard", help="print a benchmark's leaderboard (or all, or --task overall)")
     p.add_argument("benchmark", nargs="?")
     p.add_argument("--task", help="overall table across the benchmarks of a task type")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--csv", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--csv", action="store_true", help="print the rows as CSV")
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("serve", help="run Podium: the web leaderboard and the backend scheduler")
