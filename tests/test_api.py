@@ -161,6 +161,27 @@ def test_cli_submit_over_http_with_wait(api, tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[1].startswith("f1 0.6984  95% CI ") and "rank " in lines[1]
+    request_id = lines[0]
+
+    # status, leaderboard and cancel over HTTP print what the same commands print on the server's folders
+    remote = run_podium("status", request_id, env=env)
+    local = run_podium("status", request_id, home=api["home"])
+    assert remote.returncode == 0 and "FINISHED" in remote.stdout and "score       f1 0.6984" in remote.stdout
+    assert remote.stdout == local.stdout
+    remote = json.loads(run_podium("leaderboard", "filing-qa", "--json", env=env, check=True).stdout)
+    local = json.loads(run_podium("leaderboard", "filing-qa", "--json", home=api["home"], check=True).stdout)
+    assert remote == local and any(r["submission"] == request_id for r in remote)
+    text = run_podium("leaderboard", "filing-qa", env=env, check=True).stdout
+    assert text == run_podium("leaderboard", "filing-qa", home=api["home"], check=True).stdout
+    overall = run_podium("leaderboard", "--task", "prompting", "--json", env=env, check=True).stdout
+    assert any(r["model"] == "pipeline/ci-model" for r in json.loads(overall))
+    finished = run_podium("cancel", request_id, env=env)
+    assert finished.returncode == 2 and "already FINISHED" in finished.stderr
+    anonymous = run_podium("cancel", request_id, env={"PODIUM_URL": api["url"]})
+    assert anonymous.returncode == 2 and "token" in anonymous.stderr.lower()
+    assert run_podium("status", "no-such-id", env=env).returncode == 2
+    assert run_podium("status", request_id, env={"PODIUM_URL": "http://127.0.0.1:9"}).returncode == 3
+
     bad = tmp_path / "bad.csv"
     bad.write_text("id,prediction\nnope,x\n")
     assert run_podium("submit", "filing-qa", str(bad), "--model", "m", env=env).returncode == 2

@@ -49,8 +49,9 @@ def test_submit_score_and_read_back(home):
     assert len(result.outcomes.values) == 320 and result.metric_version.startswith("podium_classification")
 
     table = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
-    assert [row["Model"] for row in table] == ["acme/tfidf-logreg"]
-    assert table[0]["CI"] == result.ci_display and table[0]["Submission"] == request_id
+    assert [row["model"] for row in table] == ["acme/tfidf-logreg"]
+    assert table[0]["ci"] == result.ci_display and table[0]["submission"] == request_id
+    assert table[0]["n"] == 320 and isinstance(table[0]["n"], int)
     human = run_podium("status", request_id, home=home, check=True).stdout
     assert "FINISHED" in human and "95% CI" in human
 
@@ -166,8 +167,8 @@ def test_serve_picks_up_a_submission_without_restart(home):
             if rows:
                 break
             time.sleep(0.3)
-        assert rows and rows[0]["Model"] == "live/model" and rows[0]["Submission"] == request_id
-        assert rows[0]["CI"]
+        assert rows and rows[0]["model"] == "live/model" and rows[0]["submission"] == request_id
+        assert rows[0]["ci"]
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

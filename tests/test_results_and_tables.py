@@ -180,8 +180,9 @@ def test_overall_table_means_over_the_benchmarks_each_model_has():
 
 def test_leaderboard_cli_formats(home):
     rows = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
-    assert [r["Model"] for r in rows][0] == "northwind/finbert-tone-large"
-    assert rows[0]["CI"] and rows[0]["Source"] == "verified"
+    assert [r["model"] for r in rows][0] == "northwind/finbert-tone-large"
+    assert rows[0]["ci"] and rows[0]["source"] == "verified"
+    assert list(rows[0])[:5] == ["rank", "rank_ub", "model", "score", "ci"]  # the API's keys
     csv_text = run_podium("leaderboard", "biz-news-ner", "--csv", home=home, check=True).stdout
     assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Score,CI,precision,recall,n,")
     overall = run_podium("leaderboard", "--task", "chatbot", home=home, check=True).stdout

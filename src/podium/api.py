@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from podium import atomic
 from podium.config import Home
 from podium.errors import BenchmarkError, InvalidPredictions, PodiumError
+from podium.leaderboard import table_records
 from podium.queue import InvalidTransition, RequestNotFound
 from podium.schema import BenchmarkCard, Interval, ModelInfo, Result, utcnow
 from podium.slugs import UnsafeNameError, slugify
@@ -390,12 +391,12 @@ def build_router(home: Home, board_provider) -> APIRouter:
             table = table.assign(Rank=1 + np.searchsorted(np.sort(-values), -values, side="left"))
         table = table.head(limit)
         return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
-                "rows": _records(table)}  # fmt: skip
+                "rows": table_records(table)}  # fmt: skip
 
     @router.get("/leaderboard", tags=["leaderboard"])
     def overall(task_type: str) -> dict:
         kind = task_type_from(task_type)
-        return {"task_type": kind, "rows": _records(board_provider().overall(kind))}
+        return {"task_type": kind, "rows": table_records(board_provider().overall(kind))}
 
     @router.post("/compare", tags=["leaderboard"])
     def compare_models(body: CompareRequest) -> dict:
@@ -418,11 +419,3 @@ def _public_request(request) -> dict:
     data = request.model_dump(mode="json", exclude_none=True)
     data.pop("lease", None)
     return data
-
-
-def _records(table) -> list[dict[str, Any]]:
-    """Table rows with snake_case keys: rank, rank_ub, model, score, ci, ci_low, ..."""
-    import json
-
-    names = {c: re.sub(r"[^a-z0-9]+", "_", c.lower().replace("(ub)", "ub")).strip("_") for c in table.columns}
-    return json.loads(table.rename(columns=names).to_json(orient="records"))

@@ -7,6 +7,7 @@ failure. Commands that only score or manage benchmarks never import the web stac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -157,38 +158,30 @@ def cmd_benchmark_export(args: argparse.Namespace) -> int:
 
 def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
     """`podium submit --url URL [--token T] [--wait]`: exit 0 scored, 1 failed scoring, 2 bad input, 3 server."""
-    from podium.client import ApiError, Client, ConnectionProblem
-
-    client = Client(url, token=args.token)
+    client = _client(args, url)
+    model = f"{args.org}/{args.model}" if args.org else args.model
     try:
-        model = f"{args.org}/{args.model}" if args.org else args.model
-        request = client.submit_predictions(
-            args.benchmark, model, args.predictions, revision=args.revision, link=args.link
-        )
-        print(request["id"])
-        if not args.wait:
-            return 0
-        final = client.wait(request["id"], timeout=args.wait_timeout)
-    except ApiError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
-        return 3 if exc.status >= 500 else 2
-    except (ConnectionProblem, TimeoutError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        with _http_errors():
+            request = client.submit_predictions(
+                args.benchmark, model, args.predictions, revision=args.revision, link=args.link
+            )
+            print(request["id"], flush=True)
+            if not args.wait:
+                return 0
+            final = client.wait(request["id"], timeout=args.wait_timeout)
+    except TimeoutError as exc:
+        raise ServerProblem(str(exc)) from None
+    except OSError as exc:  # the predictions file
+        raise UsageError(str(exc)) from None
     if final["status"] != "FINISHED":
         print(f"{final['status']}: {final.get('error', '')}", file=sys.stderr)
         return 1
     result = final["result"]
     rank = ""
-    try:
+    with contextlib.suppress(PodiumError), _http_errors():
         rows = client.get_leaderboard(args.benchmark)
         mine = next((r for r in rows if r.get("submission") == request["id"]), None)
         rank = f"  rank {mine['rank']} of {len(rows)}" if mine else ""
-    except (ApiError, ConnectionProblem):
-        pass
     interval = result.get("ci", {}).get(result["primary_metric"], {})
     print(f"{result['primary_metric']} {result['metrics'][result['primary_metric']]:.4f}  95% CI "
           f"{interval.get('display', '')}{rank}")  # fmt: skip
@@ -239,36 +232,94 @@ def _request_line(r) -> str:
     )
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    from podium.queue import RequestQueue
+class ServerProblem(PodiumError):
+    """The server failed or could not be reached (exit 3: retry later, the input is not at fault)."""
 
-    request = RequestQueue(_home(args)).get(args.submission)
-    if args.json:
-        print(request.to_json(), end="")
-        return 0
-    print(f"submission  {request.id}")
-    print(f"status      {request.status.value}")
-    print(f"benchmark   {request.benchmark} (version {request.benchmark_version})")
-    print(f"model       {request.model.full_name} (revision {request.model.revision})")
-    if request.submitter:
-        print(f"submitter   {request.submitter}")
-    print(f"created     {request.created_at.isoformat()}")
-    print(f"updated     {request.updated_at.isoformat()}")
-    print(f"attempts    {request.attempts}")
-    if request.lease:
-        print(f"lease       {request.lease.owner} until {request.lease.expires_at.isoformat()}")
-    if request.error:
-        print(f"error       {request.error}")
-    if request.result_file:
+    exit_code = 3
+
+
+def _server(args: argparse.Namespace) -> str | None:
+    """The Podium server to talk to: --url, else $PODIUM_URL; None means the local folders."""
+    import os
+
+    return getattr(args, "url", None) or os.environ.get("PODIUM_URL") or None
+
+
+@contextlib.contextmanager
+def _http_errors():
+    """Client errors as CLI errors: 2 when the server refused the request (4xx), 3 for server or network."""
+    from podium.client import ApiError, ConnectionProblem
+
+    try:
+        yield
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise ServerProblem(f"the server failed ({exc.status}): {exc.detail}") from None
+        raise UsageError(str(exc.detail)) from None
+    except ConnectionProblem as exc:
+        raise ServerProblem(str(exc)) from None
+
+
+def _client(args: argparse.Namespace, url: str):
+    from podium.client import Client
+
+    return Client(url, token=getattr(args, "token", None))
+
+
+def _print_status(data: dict) -> None:
+    """A submission (the API's JSON shape) as the lines of `podium status`."""
+    model = data["model"]
+    full_name = f"{model['org']}/{model['name']}" if model.get("org") else model["name"]
+    print(f"submission  {data['id']}")
+    print(f"status      {data['status']}")
+    print(f"benchmark   {data['benchmark']} (version {data.get('benchmark_version', '?')})")
+    print(f"model       {full_name} (revision {model.get('revision', 'main')})")
+    if data.get("submitter"):
+        print(f"submitter   {data['submitter']}")
+    print(f"created     {data['created_at']}")
+    print(f"updated     {data['updated_at']}")
+    print(f"attempts    {data.get('attempts', 0)}")
+    if data.get("lease"):
+        print(f"lease       {data['lease']['owner']} until {data['lease']['expires_at']}")
+    if data.get("error"):
+        print(f"error       {data['error']}")
+    if data.get("result_file"):
+        print(f"result      {data['result_file']}")
+    result = data.get("result")
+    if result:
+        metric = result["primary_metric"]
+        interval = result.get("ci", {}).get(metric, {}).get("display", "")
+        print(f"score       {metric} {result['metrics'][metric]:.4f}  95% CI {interval}")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    url = _server(args)
+    if url:
+        with _http_errors():
+            data = _client(args, url).get_submission_status(args.submission)
+    else:
+        from podium.queue import RequestQueue
         from podium.schema import Result
 
-        result = Result.read(_home(args).results_dir / request.result_file)
-        print(f"result      {request.result_file}")
-        print(f"score       {result.primary_metric} {result.score:.4f}  95% CI {result.ci_display}")
+        home = _home(args)
+        request = RequestQueue(home).get(args.submission)
+        data = request.model_dump(mode="json", exclude_none=True)
+        if request.result_file:
+            data["result"] = Result.read(home.results_dir / request.result_file).summary()
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        _print_status(data)
     return 0
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
+    url = _server(args)
+    if url:
+        with _http_errors():
+            data = _client(args, url).cancel(args.submission)
+        print(f"{data['id']} {data['status']}")
+        return 0
     from podium.queue import RequestQueue
 
     request = RequestQueue(_home(args)).cancel(args.submission)
@@ -357,33 +408,72 @@ def cmd_backend(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from podium.leaderboard import Leaderboard
+def _leaderboard_remote(args: argparse.Namespace, url: str) -> tuple[list[dict] | None, str]:
+    """(rows in the API's shape, title) from a server; rows None when every table was printed."""
+    import pandas as pd
+
+    from podium.leaderboard import display_columns
     from podium.report import format_table
 
-    board = Leaderboard(_home(args))
-    board.refresh()
-    for path, problem in sorted(board.problems.items()):
-        print(f"warning: skipped eval-results/{path}: {problem}", file=sys.stderr)
-    if args.task:
-        from podium.tasks import get_task
+    client = _client(args, url)
+    with _http_errors():
+        if args.task:
+            return client.get_overall(args.task), f"Overall: {args.task}"
+        if args.benchmark:
+            card = client.get_benchmark(args.benchmark)
+            return client.get_leaderboard(args.benchmark, limit=args.limit), _title(card)
+        for card in client.list_benchmarks():
+            rows = client.get_leaderboard(card["id"], limit=args.limit)
+            print(f"\n{_title(card)}")
+            print(format_table(display_columns(pd.DataFrame(rows))))
+    return None, ""
 
-        try:
-            get_task(args.task)
-        except KeyError as exc:
-            raise UsageError(str(exc.args[0])) from None
-        table, title = board.overall(args.task), f"Overall: {args.task}"
-    elif args.benchmark:
-        table = board.table(args.benchmark)
-        card = board.cards[args.benchmark]
-        title = f"{card.name}  [{card.id}, {card.task_type}, {card.n_items} items, metric: {card.primary_metric}]"
+
+def _title(card) -> str:
+    card = card if isinstance(card, dict) else card.model_dump()
+    return (
+        f"{card['name']}  [{card['id']}, {card['task_type']}, {card.get('n_items', '?')} items, "
+        f"metric: {card['primary_metric']}]"
+    )
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from podium.leaderboard import Leaderboard, display_columns, table_records
+    from podium.report import format_table
+
+    url = _server(args)
+    if url:
+        rows, title = _leaderboard_remote(args, url)
+        if rows is None:
+            return 0
+        table = display_columns(pd.DataFrame(rows))
     else:
-        for card in board.cards.values():
-            print(f"\n{card.name}  [{card.id}, {card.task_type}, metric: {card.primary_metric}]")
-            print(format_table(board.table(card.id)))
-        return 0
+        board = Leaderboard(_home(args))
+        board.refresh()
+        for path, problem in sorted(board.problems.items()):
+            print(f"warning: skipped eval-results/{path}: {problem}", file=sys.stderr)
+        if args.task:
+            from podium.tasks import get_task
+
+            try:
+                get_task(args.task)
+            except KeyError as exc:
+                raise UsageError(str(exc.args[0])) from None
+            table, title = board.overall(args.task), f"Overall: {args.task}"
+        elif args.benchmark:
+            if args.benchmark not in board.cards:
+                raise UsageError(f"no benchmark {args.benchmark!r} (podium benchmark list shows them)")
+            table, title = board.table(args.benchmark), _title(board.cards[args.benchmark])
+        else:
+            for card in board.cards.values():
+                print(f"\n{_title(card)}")
+                print(format_table(board.table(card.id).head(args.limit)))
+            return 0
+        table = table.head(args.limit)
     if args.json:
-        print(table.to_json(orient="records", indent=2, force_ascii=False))
+        print(json.dumps(table_records(table), indent=2, ensure_ascii=False))
     elif args.csv:
         print(table.to_csv(index=False), end="")
     else:
@@ -513,13 +603,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait-timeout", type=float, default=3600, help="seconds to wait at most (3600)")
     p.set_defaults(func=cmd_submit)
 
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
+        p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+
     p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
     p.add_argument("submission")
-    p.add_argument("--json", action="store_true", help="print the request as JSON")
+    p.add_argument("--json", action="store_true", help="print the request (and its result summary) as JSON")
+    server_options(p)
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("cancel", help="cancel a pending or running submission")
     p.add_argument("submission")
+    server_options(p)
     p.set_defaults(func=cmd_cancel)
 
     p = sub.add_parser("queue", help="list submissions, newest first, with counts per state")
@@ -545,8 +641,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("leaderboard", help="print a benchmark's leaderboard (or all, or --task overall)")
     p.add_argument("benchmark", nargs="?")
     p.add_argument("--task", help="overall table across the benchmarks of a task type")
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
-    p.add_argument("--csv", action="store_true", help="print the rows as CSV")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many rows per table (1000)")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON (the API's keys: rank, model, ...)")
+    p.add_argument("--csv", action="store_true", help="print the rows as CSV (the page's column names)")
+    p.add_argument("--url", help="read from a Podium server (default: $PODIUM_URL; without it, the local folders)")
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("serve", help="run Podium: the web leaderboard and the backend scheduler")

@@ -80,6 +80,10 @@ class Client:
     def list_benchmarks(self) -> list[dict]:
         return self._call("GET", "/api/benchmarks")
 
+    def get_benchmark(self, benchmark: str) -> dict:
+        """The benchmark's card."""
+        return self._call("GET", f"/api/benchmarks/{benchmark}")
+
     def download_inputs(self, benchmark: str, path: str | Path) -> Path:
         data = self._call("GET", f"/api/benchmarks/{benchmark}/inputs")
         Path(path).write_bytes(data)
@@ -115,8 +119,13 @@ class Client:
         return self._call("GET", "/api/submissions", params={k: v for k, v in filters.items() if v is not None})
 
     # leaderboards
-    def get_leaderboard(self, benchmark: str, limit: int = 1000) -> list[dict]:
-        return self._call("GET", f"/api/leaderboard/{benchmark}", params={"limit": limit})["rows"]
+    def get_leaderboard(self, benchmark: str, limit: int = 1000, metric: str | None = None) -> list[dict]:
+        params = {"limit": limit} | ({"metric": metric} if metric else {})
+        return self._call("GET", f"/api/leaderboard/{benchmark}", params=params)["rows"]
+
+    def get_overall(self, task_type: str) -> list[dict]:
+        """Mean score and mean rank of each model across the benchmarks of a task type."""
+        return self._call("GET", "/api/leaderboard", params={"task_type": task_type})["rows"]
 
     def compare(self, benchmark: str, models: list[str], metric: str | None = None) -> dict:
         return self._call("POST", "/api/compare", json={"benchmark": benchmark, "models": models, "metric": metric})

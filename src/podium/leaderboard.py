@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from podium.results import METRIC_PREFIX, ResultIndex
 from podium.schema import BenchmarkCard, FormatError, format_interval
 
 TABLE_HEAD = ["Rank", "Rank (UB)", "Model", "Score", "CI"]
+OVERALL_COLUMNS = ["Rank", "Model", "Mean score", "Mean rank", "Benchmarks"]
 TABLE_TAIL = ["n", "Updated", "Source", "Submission", "Link", "Revision", "CI low", "CI high"]
 
 
@@ -89,7 +91,7 @@ def benchmark_table(rows: dict[str, np.ndarray] | pd.DataFrame, card: BenchmarkC
     for name in card.secondary_metrics:
         table[name] = metric(name)[order]
     table |= {
-        "n": rows["n"][order],
+        "n": pd.Series(rows["n"][order], dtype="float64").astype("Int64"),  # a count; empty for reported rows
         "Updated": pd.Series([str(v)[:10] for v in rows["evaluated_at"][order]], dtype=object),
         "Source": text("source"),
         "Submission": text("submission_id"),
@@ -101,6 +103,25 @@ def benchmark_table(rows: dict[str, np.ndarray] | pd.DataFrame, card: BenchmarkC
     return pd.DataFrame(table, columns=columns)
 
 
+def record_key(column: str) -> str:
+    """A table column as a JSON key: 'Rank (UB)' -> 'rank_ub', 'CI low' -> 'ci_low', 'macro_f1' stays."""
+    return re.sub(r"[^a-z0-9]+", "_", column.lower().replace("(ub)", "ub")).strip("_")
+
+
+def display_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the API's shape (``table_records``) back under the table's column names."""
+    names = {record_key(c): c for c in [*TABLE_HEAD, *TABLE_TAIL, *OVERALL_COLUMNS]}
+    frame = frame.rename(columns=lambda c: names.get(c, c))
+    if "n" in frame:
+        frame["n"] = pd.to_numeric(frame["n"]).astype("Int64")
+    return frame
+
+
+def table_records(table: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts with snake_case keys (the API's and ``podium leaderboard --json``'s shape)."""
+    return json.loads(table.rename(columns=record_key).to_json(orient="records", force_ascii=False))
+
+
 def _competition_rank(score: np.ndarray) -> np.ndarray:
     """1 + how many scores are strictly higher (ties share a rank: 1, 1, 3)."""
     ordered = np.sort(-score)
@@ -110,7 +131,7 @@ def _competition_rank(score: np.ndarray) -> np.ndarray:
 def overall_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Mean score and mean rank of each model over the given benchmarks' tables."""
     parts = [t[["Model", "Score", "Rank"]].assign(benchmark=b) for b, t in tables.items() if not t.empty]
-    columns = ["Rank", "Model", "Mean score", "Mean rank", "Benchmarks"]
+    columns = OVERALL_COLUMNS
     if not parts:
         return pd.DataFrame(columns=columns)
     stacked = pd.concat(parts, ignore_index=True)
@@ -209,7 +230,8 @@ class Leaderboard:
             card = self._cards.get(benchmark)
             if card is not None and benchmark not in changed and key == self._card_key(card):
                 columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
-                self._tables[benchmark] = stored.slice(offset, length).select(columns).to_pandas()
+                table = stored.slice(offset, length).select(columns).to_pandas()
+                self._tables[benchmark] = table.astype({"n": "Int64"})
             offset += length
 
     def _refresh_cards(self) -> set[str]:

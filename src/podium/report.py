@@ -31,6 +31,8 @@ def format_result(result: Result) -> str:
 
 def format_table(table) -> str:
     """A leaderboard table as aligned text (the columns a terminal has room for)."""
+    import pandas as pd
+
     if table.empty:
         return "  (no results yet)"
     hidden = {"Submission", "Link", "Revision", "CI low", "CI high"}
@@ -38,4 +40,6 @@ def format_table(table) -> str:
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:.3f}")
+        elif isinstance(shown[column].dtype, pd.Int64Dtype):  # counts; empty where unknown
+            shown[column] = shown[column].astype(object).map(lambda v: "" if v is pd.NA else str(v))
     return shown.to_string(index=False)

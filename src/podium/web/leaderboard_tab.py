@@ -42,6 +42,9 @@ def display(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list
     if "Source" in out:
         out["Source"] = out["Source"].map({"verified": "✓ verified", "reported": "reported"}).fillna(out["Source"])
     datatypes = ["markdown" if c == "Model" else ("number" if out[c].dtype.kind in "if" else "str") for c in out]
+    for column in out.columns:  # nullable counts (n): plain ints, empty where unknown
+        if isinstance(out[column].dtype, pd.Int64Dtype):
+            out[column] = [None if v is pd.NA else int(v) for v in out[column]]
     for column in out.columns:  # fixed decimals (0.4000, not 0.4); the browser still sorts them as numbers
         if out[column].dtype.kind == "f":
             template = "{:.2f}" if column == "Mean rank" else "{:.4f}"
