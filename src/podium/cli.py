@@ -437,41 +437,47 @@ def _title(card) -> str:
     )
 
 
+def _leaderboard_local(args: argparse.Namespace):
+    """(table, title) from the local folders; table None when every table was printed."""
+    from podium.leaderboard import Leaderboard
+    from podium.report import format_table
+
+    board = Leaderboard(_home(args))
+    board.refresh()
+    for path, problem in sorted(board.problems.items()):
+        print(f"warning: skipped eval-results/{path}: {problem}", file=sys.stderr)
+    if args.task:
+        from podium.tasks import get_task
+
+        try:
+            get_task(args.task)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from None
+        return board.overall(args.task).head(args.limit), f"Overall: {args.task}"
+    if args.benchmark:
+        if args.benchmark not in board.cards:
+            raise UsageError(f"no benchmark {args.benchmark!r} (podium benchmark list shows them)")
+        return board.table(args.benchmark).head(args.limit), _title(board.cards[args.benchmark])
+    for card in board.cards.values():
+        print(f"\n{_title(card)}")
+        print(format_table(board.table(card.id).head(args.limit)))
+    return None, ""
+
+
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from podium.leaderboard import Leaderboard, display_columns, table_records
+    from podium.leaderboard import display_columns, table_records
     from podium.report import format_table
 
     url = _server(args)
     if url:
         rows, title = _leaderboard_remote(args, url)
-        if rows is None:
-            return 0
-        table = display_columns(pd.DataFrame(rows))
+        table = None if rows is None else display_columns(pd.DataFrame(rows))
     else:
-        board = Leaderboard(_home(args))
-        board.refresh()
-        for path, problem in sorted(board.problems.items()):
-            print(f"warning: skipped eval-results/{path}: {problem}", file=sys.stderr)
-        if args.task:
-            from podium.tasks import get_task
-
-            try:
-                get_task(args.task)
-            except KeyError as exc:
-                raise UsageError(str(exc.args[0])) from None
-            table, title = board.overall(args.task), f"Overall: {args.task}"
-        elif args.benchmark:
-            if args.benchmark not in board.cards:
-                raise UsageError(f"no benchmark {args.benchmark!r} (podium benchmark list shows them)")
-            table, title = board.table(args.benchmark), _title(board.cards[args.benchmark])
-        else:
-            for card in board.cards.values():
-                print(f"\n{_title(card)}")
-                print(format_table(board.table(card.id).head(args.limit)))
-            return 0
-        table = table.head(args.limit)
+        table, title = _leaderboard_local(args)
+    if table is None:
+        return 0
     if args.json:
         print(json.dumps(table_records(table), indent=2, ensure_ascii=False))
     elif args.csv:
@@ -526,8 +532,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from podium.samples import generate
 
     generate(_home(args))
-    args.benchmark, args.task, args.json, args.csv = None, None, False, False
-    return cmd_leaderboard(args)
+    args.benchmark, args.task, args.limit = None, None, 1000
+    _leaderboard_local(args)  # every sample table, from these folders (never a server)
+    return 0
 
 
 # --------------------------------------------------------------------------- parser
