@@ -174,3 +174,17 @@ def test_serve_picks_up_a_submission_without_restart(home):
         output = server.communicate(timeout=30)[0]
     assert server.returncode == 0, output
     assert f"scored {request_id}" in output
+
+
+def test_serve_on_a_taken_port_says_so_and_starts_nothing(home):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        proc = run_podium("serve", "--port", str(port), home=home)
+    assert proc.returncode == 2 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
+    assert "--port" in proc.stderr and "backend" not in proc.stderr  # refused before the backend started
+    assert time.monotonic() - started < 30

@@ -43,6 +43,33 @@ def create_app(home: Home):
     return app
 
 
+def _listen(host: str, port: int):
+    """The server's socket, bound now; a clear error when the address is taken or not ours."""
+    import errno
+    import socket
+
+    from podium.errors import UsageError
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc}") from None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {host} is already in use (another Podium?): stop it or choose another with --port"
+            ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 class _Server:
     """uvicorn's server without its signal capture, which re-raises SIGTERM after shutdown and so
     would kill the process before the backend hands its running requests back."""
@@ -75,6 +102,7 @@ def serve(
         signal.signal(sig, request_stop)
     scorer = None
     app = None
+    listening = _listen(host, port)  # first: a taken port is refused before anything starts
     try:
         if backend:
             scorer = Backend(home, settings)
@@ -86,9 +114,10 @@ def serve(
         log.info("Podium on http://%s:%d (data: %s), started in %.2f s", host, port, home.root,
                  time.perf_counter() - started)  # fmt: skip
         if not stopping["requested"]:
-            server.run()
+            server.run(sockets=[listening])
         log.info("stopping")
     finally:
+        listening.close()
         if scorer is not None:
             scorer.stop()
         state = getattr(app, "podium_state", None)
