@@ -262,13 +262,37 @@ interval lies entirely above this model's: models that cannot be told apart shar
 **Verified** results were scored here from predictions; **reported** ones were added by a
 maintainer with their numbers.
 
-## Submitting from the command line or CI
+## Submitting from the command line, CI or code
+
+Set `PODIUM_URL` to this page's address and `PODIUM_TOKEN` to the token a maintainer gave you
+(`podium token create --role submitter`); `pip install` this repository for the `podium` command.
 
 ```bash
-podium benchmark export-inputs fin-sentiment -o inputs.jsonl
-podium submit fin-sentiment predictions.csv --model my-org/my-model --revision v1
+export PODIUM_URL=http://127.0.0.1:7860 PODIUM_TOKEN=pdm_...
+curl -s -o inputs.jsonl $PODIUM_URL/api/benchmarks/fin-sentiment/inputs     # public inputs, never gold
+# ... run your model: one prediction per id ...
+podium submit fin-sentiment predictions.csv --model my-org/my-model --revision v1 --wait
+#   exit 0 scored (prints score, 95% CI, rank), 1 scoring failed, 2 bad file, 3 server or network
 podium status <submission id>
 podium leaderboard fin-sentiment --json
+```
+
+The REST API (OpenAPI at [/docs](/docs)):
+
+```bash
+curl -s -X POST $PODIUM_URL/api/submissions -H "Authorization: Bearer $PODIUM_TOKEN" \\
+  -F benchmark=fin-sentiment -F model_name=my-org/my-model -F revision=v1 -F predictions=@predictions.csv
+curl -s $PODIUM_URL/api/submissions/<submission id>
+curl -s $PODIUM_URL/api/leaderboard/fin-sentiment
+```
+
+From Python:
+
+```python
+from podium.client import Client
+client = Client()  # PODIUM_URL and PODIUM_TOKEN
+submission = client.submit_predictions("fin-sentiment", "my-org/my-model", "predictions.csv", revision="v1")
+print(client.wait(submission["id"])["result"]["metrics"])
 ```
 
 Predictions are CSV (`id,prediction`) or JSONL (`{"id": ..., "prediction": ...}`); NER
