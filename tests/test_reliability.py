@@ -109,21 +109,27 @@ def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow
 
 def test_two_backends_on_the_same_folders_score_200_requests_exactly_once(slow_home, tmp_path):
     queue = RequestQueue(Home.from_env(slow_home))
-    data = (slow_home / "tiny.csv").read_bytes()
-    ids = [queue.add("tiny", "1", ModelInfo(name=f"model-{i}"), data, ".csv")[0].id for i in range(200)]
-    backends = [
-        _start_backend(slow_home, "--once", "--workers", "2", log=tmp_path / f"backend{k}.log") for k in range(2)
-    ]
-    for backend in backends:
-        assert backend.wait(timeout=300) == 0
+    logs = [tmp_path / f"backend{k}.log" for k in range(2)]
+    backends = [_start_backend(slow_home, "--interval", "0.2", "--workers", "2", log=log) for log in logs]
+    try:
+        # Both are polling before the requests arrive, so both compete for them (on a slow machine a
+        # backend that starts late could otherwise find the queue already drained).
+        _wait_for(lambda: all("polling" in log.read_text() for log in logs), 60, "both backends to start")
+        data = (slow_home / "tiny.csv").read_bytes()
+        ids = [queue.add("tiny", "1", ModelInfo(name=f"model-{i}"), data, ".csv")[0].id for i in range(200)]
+        _wait_for(lambda: all(queue.get(i).status == "FINISHED" for i in ids), 300, "all 200 to be scored")
+    finally:
+        for backend in backends:
+            backend.send_signal(signal.SIGTERM)
+        for backend in backends:
+            assert backend.wait(timeout=60) == 0
     scored = []
-    for k in range(2):
-        scored += re.findall(r"scored (\S+) in", (tmp_path / f"backend{k}.log").read_text())
+    for log in logs:
+        scored += re.findall(r"scored (\S+) in", log.read_text())
     assert sorted(scored) == sorted(ids)  # every request once, none twice
     assert all(scored.count(i) == 1 for i in ids)
-    assert all(queue.get(i).status == "FINISHED" for i in ids)
     assert len(list((slow_home / "eval-results/tiny").glob("*.json"))) == 200
-    per_backend = [len(re.findall(r"scored ", (tmp_path / f"backend{k}.log").read_text())) for k in range(2)]
+    per_backend = [len(re.findall(r"scored ", log.read_text())) for log in logs]
     assert all(n > 0 for n in per_backend), per_backend  # both really worked
 
 
