@@ -236,3 +236,24 @@ def test_benchmark_changed_after_submission_fails_with_the_validation_message(sl
     request = RequestQueue(Home.from_env(slow_home)).get(request_id)
     assert request.status == "FAILED" and "1 benchmark item has no prediction: ids 't10'" in request.error
     assert json.loads(run_podium("status", request_id, "--json", home=slow_home).stdout)["status"] == "FAILED"
+
+
+def test_leftovers_of_crashes_are_swept_and_nothing_else(slow_home):
+    queue = RequestQueue(Home.from_env(slow_home))
+    kept, _ = queue.add("tiny", "1", ModelInfo(name="kept"), (slow_home / "tiny.csv").read_bytes(), ".csv")
+    hour_ago = time.time() - 2 * 3600
+    orphan = slow_home / "eval-queue/predictions/tiny/20260101t000000z-killed-mid-submit-0badf00d.csv"
+    fresh_orphan = slow_home / "eval-queue/predictions/tiny/20261124t000000z-being-submitted-1234abcd.csv"
+    temporaries = [slow_home / "eval-queue/requests/.x.json.abc123.tmp", slow_home / "eval-results/tiny/.r.json.9f.tmp"]
+    for path in [orphan, fresh_orphan, *temporaries]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("id,prediction\n")
+    old_stored = queue.predictions_path(kept)
+    for path in [orphan, *temporaries, old_stored]:
+        os.utime(path, (hour_ago, hour_ago))
+    proc = run_podium("backend", "--once", home=slow_home)
+    assert proc.returncode == 0, proc.stderr
+    assert not orphan.exists() and not any(p.exists() for p in temporaries)
+    assert fresh_orphan.exists()  # young: its request may be on its way
+    assert old_stored.exists() and queue.get(kept.id).status == "FINISHED"  # a request's file is never touched
+    assert proc.stderr.count("left behind by an interrupted write") == 3

@@ -34,3 +34,23 @@ def write_text(path: Path, text: str) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+def remove_stale_temporaries(folder: Path, older_than_seconds: float) -> list[Path]:
+    """Delete the temporary files of writes that a crash interrupted (``.<name>.*.tmp``, old enough
+    that no live writer can own them) below ``folder``; the paths removed."""
+    import time
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - older_than_seconds
+    removed = []
+    for path in folder.rglob(".*.tmp"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed

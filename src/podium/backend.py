@@ -37,6 +37,10 @@ from podium.schema import SubmissionRequest
 log = logging.getLogger("podium.backend")
 
 
+SWEEP_SECONDS = 600.0  # how often leftovers of crashes are looked for
+SWEEP_AGE_SECONDS = 3600.0  # and how old they must be (no live writer holds a file that long)
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     workers: int = 2
@@ -116,6 +120,7 @@ class Backend:
 
     def run_once(self) -> int:
         """Score everything pending now (and anything submitted meanwhile), then return the count."""
+        self.sweep()
         done = 0
         futures = []
         while not self._stopping.is_set():
@@ -148,6 +153,10 @@ class Backend:
             id="podium-backend",
             next_run_time=None,
         )
+        self._scheduler.add_job(
+            self.sweep, "interval", seconds=SWEEP_SECONDS, max_instances=1, coalesce=True, id="podium-sweep",
+            next_run_time=_now(),
+        )  # fmt: skip
         self._scheduler.start()
         self._scheduler.modify_job("podium-backend", next_run_time=_now())
         log.info(
@@ -157,6 +166,19 @@ class Backend:
             self.settings.interval_seconds,
             self.settings.workers,
         )
+
+    def sweep(self) -> None:
+        """Remove what crashes left behind in both datasets (see ``RequestQueue.sweep``)."""
+        from podium import atomic
+
+        try:
+            removed = self.queue.sweep(SWEEP_AGE_SECONDS)
+            removed += atomic.remove_stale_temporaries(self.home.results_dir, SWEEP_AGE_SECONDS)
+        except OSError:
+            log.exception("sweeping failed")
+            return
+        for path in removed:
+            log.info("removed %s, left behind by an interrupted write", path)
 
     def tick(self) -> None:
         """Claim as many requests as there are free workers."""

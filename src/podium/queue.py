@@ -203,6 +203,27 @@ class RequestQueue:
             return None
         return request
 
+    def sweep(self, older_than_seconds: float = 3600.0) -> list[Path]:
+        """Remove what crashes left behind: stored predictions whose request was never written (a
+        submitter killed between the two writes) and interrupted writes' temporary files. Only files
+        older than ``older_than_seconds`` are touched, so a submission in progress is never raced."""
+        removed = atomic.remove_stale_temporaries(self.root, older_than_seconds)
+        if not self.predictions_dir.is_dir():
+            return removed
+        cutoff = time.time() - older_than_seconds
+        with self.locked():  # a request written meanwhile is seen by ids()
+            known = set(self.ids())
+            for path in self.predictions_dir.glob("*/*"):
+                if path.name.startswith(".") or path.stem in known:
+                    continue
+                try:
+                    if path.is_file() and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed.append(path)
+                except FileNotFoundError:
+                    continue
+        return removed
+
     # ------------------------------------------------------------------ transitions
 
     def cancel(self, request_id: str) -> SubmissionRequest:
