@@ -1,0 +1,180 @@
+"""The ``podium`` command line.
+
+Exit codes: 0 success; 2 bad input or usage (the message names the row or field); 1 any other
+failure. Commands that only score or manage benchmarks never import the web stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from podium.cli.admin import cmd_demo, cmd_samples, cmd_token
+from podium.cli.benchmarks import (
+    cmd_benchmark_add,
+    cmd_benchmark_export,
+    cmd_benchmark_list,
+    cmd_benchmark_show,
+    cmd_score,
+)
+from podium.cli.running import cmd_backend, cmd_serve
+from podium.cli.submissions import cmd_cancel, cmd_queue, cmd_status, cmd_submit
+from podium.cli.tables import cmd_leaderboard
+from podium.errors import PodiumError
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("podium")
+    except PackageNotFoundError:  # running from a checkout without installing
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="podium", description="Podium: an open model leaderboard.")
+    parser.add_argument("--home", help="data folder (default: $PODIUM_HOME or the current folder)")
+    parser.add_argument("--version", action="version", version=f"podium {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("score", help="score a predictions file locally")
+    p.add_argument("benchmark")
+    p.add_argument("predictions", help="CSV (id,prediction) or JSONL file")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (10000)")
+    p.set_defaults(func=cmd_score)
+
+    bench = sub.add_parser("benchmark", help="create, list and export benchmarks")
+    bsub = bench.add_subparsers(dest="benchmark_command", required=True)
+    p = bsub.add_parser("add", help="create a benchmark from a CSV, JSONL or Parquet file")
+    p.add_argument("--id", help="safe slug, e.g. fin-sentiment")
+    p.add_argument("--name", help="display name (default: the id)")
+    p.add_argument("--task", help="text_classification, ner, chatbot or prompting")
+    p.add_argument("--data", required=True, help="file with inputs and gold answers")
+    p.add_argument("--documents", help="chatbot: the document collection (CSV, JSONL, Parquet)")
+    p.add_argument("--card", help="a JSON card with any of the fields; options override it")
+    p.add_argument("--description", help="what the benchmark measures (shown as text)")
+    p.add_argument("--url", help="https:// link to the dataset or paper")
+    p.add_argument("--languages", help="comma-separated language codes (default: en)")
+    p.add_argument("--metric", help="primary metric (default: the task type's)")
+    p.add_argument("--labels", help="text_classification: comma-separated label set")
+    p.add_argument("--entity-types", help="ner: comma-separated entity types")
+    p.add_argument("--version", help="benchmark version (default: 1); results name the version they scored")
+    p.add_argument("--license", help="the eval set's license")
+    p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing benchmark")
+    p.set_defaults(func=cmd_benchmark_add)
+    p = bsub.add_parser("list", help="list benchmarks")
+    p.add_argument("--json", action="store_true", help="print the cards as JSON")
+    p.set_defaults(func=cmd_benchmark_list)
+    p = bsub.add_parser("show", help="print a benchmark's card")
+    p.add_argument("benchmark")
+    p.set_defaults(func=cmd_benchmark_show)
+    p = bsub.add_parser("export-inputs", help="write the public inputs (never the gold answers)")
+    p.add_argument("benchmark")
+    p.add_argument("-o", "--output", help="output file, .jsonl or .csv (default: ID-inputs.jsonl)")
+    p.set_defaults(func=cmd_benchmark_export)
+
+    p = sub.add_parser("submit", help="validate a predictions file and queue it for scoring")
+    p.add_argument("benchmark")
+    p.add_argument("predictions", help="CSV (id,prediction) or JSONL file")
+    p.add_argument("--model", required=True, help="model name (or org/name)")
+    p.add_argument("--org", help="organisation")
+    p.add_argument("--revision", help="model revision, e.g. a commit or version (default: main)")
+    p.add_argument("--link", help="https:// link to the model")
+    p.add_argument("--submitter", help="who submits (shown in the queue)")
+    p.add_argument("--json", action="store_true", help="print the request as JSON")
+    p.add_argument("--url", help="submit to a Podium server (default: $PODIUM_URL; without it, the local folders)")
+    p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+    p.add_argument(
+        "--wait", action="store_true", help="wait until scored; exit 0 scored, 1 failed, 2 bad input, 3 server"
+    )
+    p.add_argument("--wait-timeout", type=float, default=3600, help="seconds to wait at most (3600)")
+    p.set_defaults(func=cmd_submit)
+
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
+        p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+
+    p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
+    p.add_argument("submission")
+    p.add_argument("--json", action="store_true", help="print the request (and its result summary) as JSON")
+    server_options(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("cancel", help="cancel a pending or running submission")
+    p.add_argument("submission")
+    server_options(p)
+    p.set_defaults(func=cmd_cancel)
+
+    p = sub.add_parser("queue", help="list submissions, newest first, with counts per state")
+    p.add_argument("--status", choices=["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], type=str.upper)
+    p.add_argument("--benchmark")
+    p.add_argument("--model", help="substring of the model name")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (50)")
+    p.add_argument("--json", action="store_true", help="print the requests as JSON")
+    p.set_defaults(func=cmd_queue)
+
+    def backend_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workers", type=int, default=2, help="submissions scored at once (2)")
+        p.add_argument("--interval", type=float, default=2.0, help="seconds between queue polls (2)")
+        p.add_argument("--lease", type=float, default=30.0, help="lease length in seconds, renewed while scoring (30)")
+        p.add_argument("--timeout", type=float, default=600.0, help="scoring time limit per submission (600)")
+        p.add_argument("--max-attempts", type=int, default=3, help="crashes before a submission fails (3)")
+
+    p = sub.add_parser("backend", help="score queued submissions on a schedule (Ctrl-C stops)")
+    p.add_argument("--once", action="store_true", help="process what is pending, then exit")
+    backend_options(p)
+    p.set_defaults(func=cmd_backend)
+
+    p = sub.add_parser("leaderboard", help="print a benchmark's leaderboard (or all, or --task overall)")
+    p.add_argument("benchmark", nargs="?")
+    p.add_argument("--task", help="overall table across the benchmarks of a task type")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many rows per table (1000)")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON (the API's keys: rank, model, ...)")
+    p.add_argument("--csv", action="store_true", help="print the rows as CSV (the page's column names)")
+    p.add_argument("--url", help="read from a Podium server (default: $PODIUM_URL; without it, the local folders)")
+    p.set_defaults(func=cmd_leaderboard)
+
+    p = sub.add_parser("serve", help="run Podium: the web leaderboard and the backend scheduler")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (7860)")
+    p.add_argument("--no-backend", action="store_true", help="web only (another process scores)")
+    backend_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    tok = sub.add_parser("token", help="API tokens: create, list, revoke")
+    tsub = tok.add_subparsers(dest="token_command", required=True)
+    p = tsub.add_parser("create", help="create a token (printed once; only its hash is stored)")
+    p.add_argument("--name", required=True, help="who uses it")
+    p.add_argument("--role", required=True, choices=["submitter", "admin"])
+    p.add_argument("--expires-days", type=float, help="valid for this many days (default: until revoked)")
+    p.set_defaults(func=cmd_token)
+    p = tsub.add_parser("list", help="list tokens (names, roles, states; never the tokens)")
+    p.set_defaults(func=cmd_token)
+    p = tsub.add_parser("revoke", help="revoke every token of a name")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("samples", help="(re)generate the bundled sample benchmarks and predictions")
+    p.add_argument("--force", action="store_true", help="overwrite existing sample files")
+    p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("demo", help="make sure the sample data is in place and print the leaderboards")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PodiumError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

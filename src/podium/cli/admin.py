@@ -1,0 +1,46 @@
+"""`podium token`, `podium samples` and `podium demo`: what maintainers run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from podium.cli.common import data_home
+from podium.cli.tables import print_local_leaderboard
+from podium.errors import UsageError
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from podium.tokens import TokenStore
+
+    tokens = TokenStore(data_home(args))
+    if args.token_command == "create":
+        token = tokens.create(args.name, args.role, args.expires_days)
+        print(token)
+        print(f"token for {args.name} ({args.role}): shown once, only its hash is stored", file=sys.stderr)
+    elif args.token_command == "revoke":
+        count = tokens.revoke(args.name)
+        if not count:
+            raise UsageError(f"no active token named {args.name!r}")
+        print(f"revoked {count} token(s) of {args.name}")
+    else:
+        for record in tokens.list():
+            state = "revoked" if record.revoked else (f"expires {record.expires_at}" if record.expires_at else "active")
+            print(f"{record.name:<24} {record.role:<10} {state}  created {record.created_at}")
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    from podium.samples import generate
+
+    generate(data_home(args), force=args.force)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from podium.samples import generate
+
+    generate(data_home(args))
+    args.benchmark, args.task, args.limit = None, None, 1000
+    print_local_leaderboard(args)  # every sample table, from these folders (never a server)
+    return 0

@@ -1,0 +1,137 @@
+"""`podium score` and `podium benchmark add|list|show|export-inputs`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from podium.cli.common import data_home
+from podium.errors import UsageError
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from podium.scoring import score_file
+
+    result = score_file(
+        data_home(args), args.benchmark, Path(args.predictions), resamples=args.resamples, keep_outcomes=False
+    )
+    if args.json:
+        data = result.summary()
+        data.pop("model", None)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    from podium.report import format_result
+
+    print(format_result(result))
+    return 0
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values or []:
+        if "=" not in value:
+            raise UsageError(f"{option} expects FIELD=COLUMN, got {value!r}")
+        key, column = value.split("=", 1)
+        pairs[key.strip()] = column.strip()
+    return pairs
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def cmd_benchmark_add(args: argparse.Namespace) -> int:
+    from podium.benchmarks import BenchmarkStore
+    from podium.schema import BenchmarkCard, FormatError
+    from podium.tasks import get_task
+
+    fields: dict = {}
+    if args.card:
+        try:
+            fields = json.loads(Path(args.card).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UsageError(f"--card {args.card}: {exc}") from None
+    given = {
+        "id": args.id,
+        "name": args.name,
+        "task_type": args.task,
+        "description": args.description,
+        "url": args.url,
+        "languages": _split(args.languages),
+        "primary_metric": args.metric,
+        "labels": _split(args.labels),
+        "entity_types": _split(args.entity_types),
+        "version": args.version,
+        "license": args.license,
+    }
+    fields.update({k: v for k, v in given.items() if v is not None})
+    for required in ("id", "task_type"):
+        if not fields.get(required):
+            raise UsageError(f"--{'task' if required == 'task_type' else required} is required")
+    try:
+        task = get_task(fields["task_type"])
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    fields.setdefault("name", fields["id"])
+    fields.setdefault("primary_metric", task.metrics[0])
+    try:
+        card = BenchmarkCard.model_validate(fields)
+    except Exception as exc:  # pydantic's message names the field
+        raise UsageError(f"benchmark card: {FormatError(str(exc))}") from None
+    store = BenchmarkStore(data_home(args))
+    from podium import webhooks
+
+    card = store.add(
+        card,
+        Path(args.data),
+        columns=_pairs(args.column, "--column"),
+        documents=Path(args.documents) if args.documents else None,
+        replace=args.replace,
+    )
+    webhooks.flush()
+    print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items)")
+    return 0
+
+
+def cmd_benchmark_list(args: argparse.Namespace) -> int:
+    from podium.benchmarks import BenchmarkStore
+
+    cards = BenchmarkStore(data_home(args)).list()
+    if args.json:
+        print(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in cards], indent=2))
+        return 0
+    if not cards:
+        print("no benchmarks yet: add one with `podium benchmark add`")
+        return 0
+    width = max(len(c.id) for c in cards)
+    for c in cards:
+        langs = ",".join(c.languages)
+        print(f"{c.id:<{width}}  {c.task_type:<19}  {c.n_items:>7} items  {langs:<6}  {c.name}")
+    return 0
+
+
+def cmd_benchmark_show(args: argparse.Namespace) -> int:
+    from podium.benchmarks import BenchmarkStore
+
+    card = BenchmarkStore(data_home(args)).card(args.benchmark)
+    print(card.to_json(), end="")
+    return 0
+
+
+def cmd_benchmark_export(args: argparse.Namespace) -> int:
+    from podium.benchmarks import BenchmarkStore
+
+    store = BenchmarkStore(data_home(args))
+    out = Path(args.output or f"{args.benchmark}-inputs.jsonl")
+    n = store.export_inputs(args.benchmark, out)
+    print(f"wrote {n} items to {out}")
+    if store.documents(args.benchmark) is not None:
+        docs_out = out.with_name(out.stem + "-documents.jsonl")
+        frame = store.documents(args.benchmark)
+        lines = [json.dumps(r, ensure_ascii=False) for r in frame.to_dict(orient="records")]
+        docs_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {len(frame)} documents to {docs_out}")
+    return 0
