@@ -64,6 +64,7 @@ def main() -> None:
                         field.fill("northwind/finbert")
                         page.locator("[role=option]", has_text="northwind/finbert-tone-large").first.click()
                         page.wait_for_selector("#model-results [role=gridcell]")
+                        page.wait_for_selector("#breakdown-classes [role=gridcell]")
                     if tab == "Compare":
                         field = page.locator("#compare-benchmark input").first
                         field.click()

@@ -219,3 +219,27 @@ def test_a_changed_card_is_not_served_from_the_tables_cache(home):
     again.refresh()
     assert "fin-sentiment" not in again._tables
     assert "macro_f1" not in again.table("fin-sentiment").columns
+
+
+def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_scores(home):
+    from podium.web.other_tabs import model_benchmarks, model_breakdown
+    from podium.web.state import WebState
+
+    state = WebState(Home.from_env(home))
+    assert model_benchmarks(state, "open-llm/llama-3-8b-instruct") == [
+        (card.name, card.id) for card in state.cards.values()
+    ]  # the sample LLM answered every benchmark
+    path = next((home / "eval-results/biz-news-ner").glob("*northwind-deberta-ner-large*.json"))
+    result = Result.read(path)
+    metrics, breakdown = model_breakdown(state, "northwind/deberta-ner-large", "biz-news-ner")
+    assert list(metrics["Metric"]) == ["f1", "precision", "recall"]
+    assert list(metrics["Value"]) == [f"{result.metrics[m]:.4f}" for m in ["f1", "precision", "recall"]]
+    assert list(metrics["95% CI"]) == [result.ci[m].display for m in ["f1", "precision", "recall"]]
+    types = ["LOC", "MONEY", "ORG", "PER"]
+    assert list(breakdown["Entity type"]) == types
+    assert list(breakdown["F1"]) == [f"{result.details['per_type'][t]['f1']:.4f}" for t in types]
+    _, classes = model_breakdown(state, "acme/tfidf-logreg", "fin-sentiment")
+    assert list(classes["Class"]) == ["negative", "neutral", "positive"]
+    qa_metrics, qa_breakdown = model_breakdown(state, "acme/bm25-extractive", "filing-qa")
+    assert list(qa_metrics["Metric"])[0] == "f1" and qa_breakdown.empty  # QA has no classes
+    assert model_breakdown(state, "nobody", "fin-sentiment")[0].empty

@@ -82,11 +82,17 @@ def _rows(page, table: str = "leaderboard-table") -> list[str]:
 
 
 def _pick(page, elem_id: str, text: str) -> None:
-    """Choose an option of a Gradio dropdown by (part of) its label."""
+    """Choose an option of a Gradio dropdown by (part of) its label. Checked and retried: a dropdown
+    whose choices are refreshed on focus (the model picker) may re-render under the click."""
     field = page.locator(f"#{elem_id} input").first
-    field.click()
-    field.fill(text)
-    page.locator("[role=option]", has_text=text).first.click()
+    for _ in range(3):
+        field.click()
+        field.fill(text)
+        page.locator("[role=option]", has_text=text).first.click()
+        page.wait_for_timeout(200)
+        if text in field.input_value():
+            return
+    raise AssertionError(f"could not pick {text!r} in #{elem_id}: it shows {field.input_value()!r}")
 
 
 def _fill(page, elem_id: str, text: str) -> None:
@@ -223,6 +229,16 @@ def test_a_script_tag_model_name_renders_as_text(page, server):
     page.get_by_role("tab", name="About").click()
     page.wait_for_selector("#about")
     page.screenshot(path=str(SCREENSHOTS / "about.png"), full_page=True)
+
+
+def test_the_model_page_breaks_a_result_down_by_metric_and_entity_type(page):
+    page.get_by_role("tab", name="Models").click()
+    _pick(page, "model-picker", "northwind/deberta-ner-large")
+    page.wait_for_selector("#breakdown-classes [role=gridcell]", timeout=30_000)
+    metrics = _rows(page, "breakdown-metrics")
+    assert metrics[0].startswith("f1\t0.95") and " - " in metrics[0] and len(metrics) == 3
+    types = [row.split("\t")[0] for row in _rows(page, "breakdown-classes")]
+    assert types == ["LOC", "MONEY", "ORG", "PER"]
 
 
 def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_path):
