@@ -231,7 +231,8 @@ class Leaderboard:
             if card is not None and benchmark not in changed and key == self._card_key(card):
                 columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
                 table = stored.slice(offset, length).select(columns).to_pandas()
-                self._tables[benchmark] = table.astype({"n": "Int64"})
+                table["n"] = table["n"].astype("Int64")  # stored as float (nullable); a count again
+                self._tables[benchmark] = table
             offset += length
 
     def _refresh_cards(self) -> set[str]:
