@@ -188,3 +188,15 @@ def test_serve_on_a_taken_port_says_so_and_starts_nothing(home):
     assert proc.returncode == 2 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
     assert "--port" in proc.stderr and "backend" not in proc.stderr  # refused before the backend started
     assert time.monotonic() - started < 30
+
+
+def test_the_server_socket_is_tcp_so_asyncio_turns_nagle_off():
+    import socket
+
+    from podium.web.server import _listen
+
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP  # with proto 0, connections keep Nagle: +100 ms per update
+    finally:
+        sock.close()

@@ -51,8 +51,10 @@ def _listen(host: str, port: int):
     from podium.errors import UsageError
 
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, *_ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+        # proto must say TCP: asyncio only sets TCP_NODELAY on connections of such a socket, and
+        # without it Nagle's algorithm and delayed ACKs add ~100 ms to every page update.
+        sock = socket.socket(family, kind, proto)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc}") from None
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
