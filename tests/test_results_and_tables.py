@@ -243,3 +243,19 @@ def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_
     qa_metrics, qa_breakdown = model_breakdown(state, "acme/bm25-extractive", "filing-qa")
     assert list(qa_metrics["Metric"])[0] == "f1" and qa_breakdown.empty  # QA has no classes
     assert model_breakdown(state, "nobody", "fin-sentiment")[0].empty
+
+
+def test_the_leaderboard_blurb_shows_a_benchmark_description_as_text(home):
+    from podium.web.leaderboard_tab import blurb
+    from podium.web.state import OVERALL, WebState
+
+    path = home / "benchmarks/fin-sentiment/card.json"
+    card = BenchmarkCard.read(path).model_copy(
+        update={"description": "<img src=x onerror=alert(1)> **bold**", "url": "javascript:alert(1)"}
+    )
+    path.write_text(card.to_json())
+    state = WebState(Home.from_env(home))
+    text = blurb(state, "fin-sentiment")
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*" in text  # escaped: shown as written
+    assert "javascript:" not in text  # only http(s) links become links
+    assert "over the 1 text classification benchmarks" in blurb(state, OVERALL + "text_classification")

@@ -123,6 +123,9 @@ def test_leaderboard_renders_the_sample_data(page):
     assert "0.84 - 0.92" in rows[0]
     assert rows[-1].split("\t")[1:4] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
     assert "Top models" in page.inner_text("#ci-chart")
+    about = page.inner_text("#table-title")
+    assert "Text classification · 320 items · languages: en · version 1" in about
+    assert "Is a financial news sentence good, bad or neutral" in about
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "leaderboard.png"), full_page=True)
 

@@ -6,10 +6,34 @@ import gradio as gr
 import pandas as pd
 
 from podium.web.plots import ci_bar_chart
-from podium.web.state import OVERALL, WebState, model_cell, task_title
+from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
 ALWAYS = ["Rank", "Model"]
 HIDDEN_BY_DEFAULT = {"Submission", "Link", "Revision", "CI low", "CI high"}
+
+
+def blurb(state: WebState, choice: str | None) -> str:
+    """What the chosen view is, under its title: the benchmark's facts and description (as text)."""
+    if not choice:
+        return ""
+    if choice.startswith(OVERALL):
+        task_type = choice[len(OVERALL) :]
+        count = sum(card.task_type == task_type for card in state.cards.values())
+        return (
+            f"Mean score and mean rank of each model over the {count} {task_title(task_type).lower()} "
+            "benchmarks it has results on; ranked by mean score."
+        )
+    card = state.cards.get(choice)
+    if card is None:
+        return ""
+    facts = [task_title(card.task_type), f"{card.n_items} items", f"languages: {', '.join(card.languages)}",
+             f"version {escape_markdown(card.version)}"]  # fmt: skip
+    if card.url and SAFE_LINK.match(card.url):
+        facts.append(f"[source]({card.url})")
+    text = " · ".join(facts)
+    if card.description:
+        text += "\n\n" + escape_markdown(card.description)
+    return text
 
 
 def view(state: WebState, choice: str | None, search: str, verified_only: bool) -> tuple[pd.DataFrame, str]:
@@ -94,7 +118,7 @@ def build(state: WebState, timer: gr.Timer) -> dict:
         plain[[c for c in plain.columns if c in shown.columns]].to_csv(csv_path, index=False)
         return (
             gr.Dataframe(value=shown, datatype=datatypes),
-            f"### {heading}",
+            f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
             str(csv_path),
             f"{len(plain)} models",
             ci_bar_chart(plain, f"Top models ({heading})"),

@@ -26,7 +26,7 @@ def task_title(task_type: str) -> str:
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~>"})
-_SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]]+$")
+SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]]+$")
 
 
 def escape_markdown(text: str) -> str:
@@ -36,7 +36,7 @@ def escape_markdown(text: str) -> str:
 
 def model_cell(name: str, link: str | None) -> str:
     text = escape_markdown(name)
-    if link and _SAFE_LINK.match(link):
+    if link and SAFE_LINK.match(link):
         return f"[{text}]({link})"
     return text
 
