@@ -21,6 +21,15 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium import atomic
+from podium.api_models import (
+    Comparison,
+    HistoryEntry,
+    LeaderboardTable,
+    OverallTable,
+    SeedAnswer,
+    Submission,
+    documented,
+)
 from podium.config import Home
 from podium.errors import BenchmarkError, InvalidPredictions, PodiumError
 from podium.leaderboard import table_records
@@ -180,8 +189,13 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     # ------------------------------------------------------------------ the seeds' endpoints
 
-    @router.post("/leaderboard/add_dataset", tags=["seeds"])
+    @router.post("/leaderboard/add_dataset", tags=["seeds"], response_model=None,
+                 responses=documented(SeedAnswer, "the benchmark was created with the given rows"))  # fmt: skip
     def add_dataset(body: AddDataset, who: Annotated[TokenRecord, Depends(needs("admin"))]) -> dict:
+        """Create a benchmark from the seeds' JSON, with its models as `reported` rows (admin).
+
+        The benchmark's id is the slug of `name`; the given ranks are stored, the shown ranks are
+        computed from the scores."""
         task_type = task_type_from(body.task_type)
         benchmark_id = slugify(body.name)
         if find_benchmark(body.name) is not None or (home.benchmarks_dir / benchmark_id / "card.json").exists():
@@ -198,8 +212,11 @@ def build_router(home: Home, board_provider) -> APIRouter:
         board_provider(force=True)  # readers see it at once
         return {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": card.id}
 
-    @router.post("/leaderboard/add_model", tags=["seeds"])
+    @router.post("/leaderboard/add_model", tags=["seeds"], response_model=None,
+                 responses=documented(SeedAnswer, "the row was added"))  # fmt: skip
     def add_model(body: AddModel, who: Annotated[TokenRecord, Depends(needs("admin"))]):
+        """Add a `reported` row to a benchmark named by its name or id (admin); 404 with the seeds'
+        `{"status": "error", "message": "Dataset not found."}` for an unknown one."""
         card = find_benchmark(body.dataset_name)
         if card is None:
             message = "Dataset not found."
@@ -210,11 +227,14 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     # ------------------------------------------------------------------ benchmarks
 
-    @router.get("/benchmarks", tags=["benchmarks"])
+    @router.get("/benchmarks", tags=["benchmarks"], response_model=None,
+                responses=documented(list[BenchmarkCard], "every benchmark's card"))  # fmt: skip
     def list_benchmarks() -> list[dict]:
+        """Every benchmark's card: task type, metrics, label set or entity types, items, version."""
         return [card.model_dump(mode="json", exclude_none=True) for card in store.list()]
 
-    @router.post("/benchmarks", status_code=201, tags=["benchmarks"])
+    @router.post("/benchmarks", status_code=201, tags=["benchmarks"], response_model=None,
+                 responses=documented(BenchmarkCard, "the new benchmark's card", 201))  # fmt: skip
     def create_benchmark(
         who: Annotated[TokenRecord, Depends(needs("admin"))],
         id: Annotated[str, Form(description="safe slug")],
@@ -228,6 +248,8 @@ def build_router(home: Home, board_provider) -> APIRouter:
         labels: Annotated[str | None, Form(description="comma-separated label set")] = None,
         documents: Annotated[UploadFile | None, File()] = None,
     ) -> dict:
+        """Create a benchmark from an eval set with inputs and gold answers (admin). The gold answers
+        are stored apart from the public inputs and are never served."""
         kind = task_type_from(task_type)
         suffix = Path(data.filename or "data.csv").suffix.lower()
         if suffix not in (".csv", ".jsonl", ".json", ".parquet"):
@@ -255,8 +277,10 @@ def build_router(home: Home, board_provider) -> APIRouter:
         board_provider(force=True)
         return card.model_dump(mode="json", exclude_none=True)
 
-    @router.get("/benchmarks/{benchmark}", tags=["benchmarks"])
+    @router.get("/benchmarks/{benchmark}", tags=["benchmarks"], response_model=None,
+                responses=documented(BenchmarkCard, "the benchmark's card"))  # fmt: skip
     def get_benchmark(benchmark: str) -> dict:
+        """One benchmark's card."""
         try:
             return store.card(benchmark).model_dump(mode="json", exclude_none=True)
         except PodiumError as exc:
@@ -264,6 +288,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     @router.get("/benchmarks/{benchmark}/inputs", tags=["benchmarks"], response_class=FileResponse)
     def download_inputs(benchmark: str):
+        """The public inputs a submitter's model must answer, as JSONL (one item per line; never gold)."""
         try:
             store.card(benchmark)
         except PodiumError as exc:
@@ -276,7 +301,11 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     # ------------------------------------------------------------------ submissions
 
-    @router.post("/submissions", status_code=201, tags=["submissions"])
+    @router.post(
+        "/submissions", status_code=201, tags=["submissions"], response_model=None,
+        responses={**documented(Submission, "queued: a new PENDING request", 201),
+                   **documented(Submission, "the same file for this model and revision was already queued or scored")},
+    )  # fmt: skip
     def create_submission(
         who: Annotated[TokenRecord, Depends(needs("submitter"))],
         benchmark: Annotated[str, Form()],
@@ -286,6 +315,9 @@ def build_router(home: Home, board_provider) -> APIRouter:
         revision: Annotated[str | None, Form()] = None,
         link: Annotated[str | None, Form()] = None,
     ):
+        """Submit a predictions file (CSV `id,prediction` or JSONL) for scoring (submitter token).
+
+        Validated at once: a bad file is a 422 naming the rows. The submitter is the token's name."""
         from podium.submissions import model_info, submit
 
         problem = submission_quota_problem(queue, limits, who.name, benchmark)
@@ -315,13 +347,15 @@ def build_router(home: Home, board_provider) -> APIRouter:
         body = {"created": outcome.created, **outcome.request.model_dump(mode="json", exclude_none=True)}
         return JSONResponse(body, status_code=201 if outcome.created else 200)
 
-    @router.get("/submissions", tags=["submissions"])
+    @router.get("/submissions", tags=["submissions"], response_model=None,
+                responses=documented(list[Submission], "submissions, newest first"))  # fmt: skip
     def list_submissions(
         model_name: str | None = None,
         benchmark: str | None = None,
         status: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> list[dict]:
+        """Submissions, newest first, filtered by exact model name, benchmark and status."""
         requests, _ = queue.all()
         selected = [
             r
@@ -332,8 +366,10 @@ def build_router(home: Home, board_provider) -> APIRouter:
         ]
         return [_public_request(r) for r in selected[:limit]]
 
-    @router.get("/submissions/{submission_id}", tags=["submissions"])
+    @router.get("/submissions/{submission_id}", tags=["submissions"], response_model=None,
+                responses=documented(Submission, "the submission, with its result once FINISHED"))  # fmt: skip
     def get_submission(submission_id: str) -> dict:
+        """A submission's state, timestamps, attempts and error, and its result once scored."""
         try:
             request = queue.get(submission_id)
         except RequestNotFound as exc:
@@ -344,8 +380,10 @@ def build_router(home: Home, board_provider) -> APIRouter:
             body["result"] = result.summary()
         return body
 
-    @router.post("/submissions/{submission_id}/cancel", tags=["submissions"])
+    @router.post("/submissions/{submission_id}/cancel", tags=["submissions"], response_model=None,
+                 responses=documented(Submission, "the submission, now CANCELLED"))  # fmt: skip
     def cancel_submission(submission_id: str, who: Annotated[TokenRecord, Depends(needs("submitter"))]) -> dict:
+        """Cancel a PENDING or RUNNING submission (its submitter or an admin); 409 once it has ended."""
         try:
             request = queue.get(submission_id)
             if who.role != "admin" and request.submitter != who.name:
@@ -356,8 +394,10 @@ def build_router(home: Home, board_provider) -> APIRouter:
         except InvalidTransition as exc:
             raise HTTPException(409, str(exc)) from None
 
-    @router.get("/history", tags=["submissions"])
+    @router.get("/history", tags=["submissions"], response_model=None,
+                responses=documented(list[HistoryEntry], "the model's submissions, newest first"))  # fmt: skip
     def history(model_name: str, days: Annotated[int, Query(ge=1, le=3650)] = 30) -> list[dict]:
+        """A model's submissions of the last `days` days across benchmarks, with their scores."""
         since = utcnow() - timedelta(days=days)
         requests, _ = queue.all()
         rows = []
@@ -373,10 +413,14 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     # ------------------------------------------------------------------ leaderboards and compare
 
-    @router.get("/leaderboard/{benchmark}", tags=["leaderboard"])
+    @router.get("/leaderboard/{benchmark}", tags=["leaderboard"], response_model=None,
+                responses=documented(LeaderboardTable, "the benchmark's rows, best first"))  # fmt: skip
     def leaderboard(
         benchmark: str, limit: Annotated[int, Query(ge=1, le=10000)] = 1000, metric: str | None = None
     ) -> dict:
+        """A benchmark's leaderboard: rank, Rank (UB), model, score, 95% CI, secondary metrics, n, ...
+
+        `metric` ranks by a secondary metric instead of the primary one."""
         board = board_provider()
         card = board.cards.get(benchmark) or board_provider(force=True).cards.get(benchmark)
         if card is None:
@@ -393,13 +437,18 @@ def build_router(home: Home, board_provider) -> APIRouter:
         return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
                 "rows": table_records(table)}  # fmt: skip
 
-    @router.get("/leaderboard", tags=["leaderboard"])
+    @router.get("/leaderboard", tags=["leaderboard"], response_model=None,
+                responses=documented(OverallTable, "the task type's overall table"))  # fmt: skip
     def overall(task_type: str) -> dict:
+        """Mean score and mean rank of each model over the benchmarks of a task type it has results on."""
         kind = task_type_from(task_type)
         return {"task_type": kind, "rows": table_records(board_provider().overall(kind))}
 
-    @router.post("/compare", tags=["leaderboard"])
+    @router.post("/compare", tags=["leaderboard"], response_model=None,
+                 responses=documented(Comparison, "every pair's paired test"))  # fmt: skip
     def compare_models(body: CompareRequest) -> dict:
+        """Paired tests between models' verified results on one benchmark, from per-item outcomes:
+        exact McNemar for accuracy, paired bootstrap for F1-type metrics; Holm-adjusted p-values."""
         from podium.compare import NotComparable, compare_models
 
         board = board_provider()
