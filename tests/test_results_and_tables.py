@@ -117,6 +117,24 @@ def test_latest_result_of_a_model_is_the_one_shown(results_home):
     assert list(table["Revision"]) == ["v2"] and list(table["Score"]) == [0.6]
 
 
+def test_results_of_an_earlier_benchmark_version_leave_the_table_when_the_items_change(results_home):
+    home = results_home
+    _write(home, "fin-sentiment/a.json", _result("acme/old-items", 0.9).to_json())  # scored on version 1
+    _write(home, "fin-sentiment/r.json", _result("paper/reported", 0.7, source="reported").to_json())
+    board = Leaderboard(Home.from_env(home))
+    board.refresh()
+    assert set(board.table("fin-sentiment")["Model"]) == {"acme/old-items", "paper/reported"}
+    card_path = home / "benchmarks/fin-sentiment/card.json"
+    card = BenchmarkCard.read(card_path)
+    card_path.write_text(card.model_copy(update={"version": "2"}).to_json())  # the gold answers changed
+    _write(home, "fin-sentiment/b.json", _result("acme/new-items", 0.8, benchmark_version="2").to_json())
+    for reader in (board, Leaderboard(Home.from_env(home))):  # the running one, and a new process (caches)
+        reader.refresh()
+        assert set(reader.table("fin-sentiment")["Model"]) == {"acme/new-items", "paper/reported"}
+    rows = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
+    assert [r["model"] for r in rows] == ["acme/new-items", "paper/reported"]
+
+
 def test_incremental_refresh_reads_only_new_changed_and_removed_files(results_home, monkeypatch):
     home = results_home
     for i in range(5):

@@ -51,6 +51,11 @@ def benchmark_table(rows: dict[str, np.ndarray] | pd.DataFrame, card: BenchmarkC
     columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
     if isinstance(rows, pd.DataFrame):
         rows = {name: rows[name].to_numpy() for name in rows.columns}
+    versions = rows.get("benchmark_version")
+    if versions is not None:  # verified results scored on an earlier version of the items do not count
+        current = np.array([v is None or v != v or v == card.version for v in versions], dtype=bool)
+        if not current.all():
+            rows = {name: values[current] for name, values in rows.items()}
     model = rows.get("model", np.array([], dtype=object))
     if len(model) == 0:
         return pd.DataFrame(columns=columns)

@@ -47,13 +47,13 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger("podium.results")
 
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 MAPPING_FILE = "template-mapping.json"
 SKIP_NAMES = {MAPPING_FILE}
 
 BASE_COLUMNS = [
-    "path", "benchmark", "model", "model_name", "org", "link", "revision", "source", "submission_id",
-    "primary_metric", "score", "ci_low", "ci_high", "ci", "n", "evaluated_at",
+    "path", "benchmark", "benchmark_version", "model", "model_name", "org", "link", "revision", "source",
+    "submission_id", "primary_metric", "score", "ci_low", "ci_high", "ci", "n", "evaluated_at",
 ]  # fmt: skip
 METRIC_PREFIX = "m:"  # metric values are columns "m:<metric>"
 
@@ -67,6 +67,7 @@ def _row(path: str, result: Result, metrics: dict[str, float]) -> dict:
     return {
         "path": path,
         "benchmark": result.benchmark,
+        "benchmark_version": result.benchmark_version if result.source == "verified" else None,
         "model": result.model.full_name,
         "model_name": result.model.name,
         "org": result.model.org,

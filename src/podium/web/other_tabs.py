@@ -67,6 +67,9 @@ def model_breakdown(state: WebState, model: str | None, benchmark: str | None) -
     if not model or not benchmark or not len(frame):
         return metrics, breakdown
     rows = frame[(frame["model"] == model) & (frame["benchmark"] == benchmark)]
+    card = state.cards.get(benchmark)
+    if card is not None and "benchmark_version" in rows:  # as on the leaderboard: the current items only
+        rows = rows[rows["benchmark_version"].isna() | (rows["benchmark_version"] == card.version)]
     if rows.empty:
         return metrics, breakdown
     row = rows.assign(reported=rows["source"] == "reported").sort_values(["evaluated_at", "reported"]).iloc[-1]
