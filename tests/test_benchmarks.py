@@ -160,3 +160,31 @@ def test_version_and_help_of_every_command(home):
     for command in commands:
         shown = run_podium(*command, "--help", home=home)
         assert shown.returncode == 0 and "usage: podium" in shown.stdout, command
+
+
+def test_replacing_a_benchmark_bumps_its_version_exactly_when_the_gold_answers_change(home, tmp_path):
+    data = tmp_path / "tiny.csv"
+
+    def add(text: str, *extra: str):
+        data.write_text(text)
+        return run_podium("benchmark", "add", "--id", "tiny", "--task", "text_classification", "--data", str(data),
+                          "--labels", "a,b", *extra, home=home, check=True).stdout  # fmt: skip
+
+    original = "id,text,label\n1,x,a\n2,y,b\n3,z,a\n"
+    assert "version 1" in add(original)
+    created = BenchmarkCard.read(home / "benchmarks/tiny/card.json").created_at
+    predictions = tmp_path / "p.csv"
+    predictions.write_text("id,prediction\n1,a\n2,b\n3,a\n")
+    run_podium("submit", "tiny", str(predictions), "--model", "early/model", home=home, check=True)
+    run_podium("backend", "--once", home=home, check=True)
+
+    assert "version 1" in add(original, "--replace")  # the same items: nothing to invalidate
+    assert [r["model"] for r in _rows(home, "tiny")] == ["early/model"]
+    assert "version 2" in add(original.replace("3,z,a", "3,z,b"), "--replace")  # a gold answer changed
+    assert _rows(home, "tiny") == []  # the early result was scored on version 1
+    assert BenchmarkCard.read(home / "benchmarks/tiny/card.json").created_at == created
+    assert "version 7" in add(original, "--replace", "--version", "7")  # an explicit version wins
+
+
+def _rows(home, benchmark):
+    return json.loads(run_podium("leaderboard", benchmark, "--json", home=home, check=True).stdout)

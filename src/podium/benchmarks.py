@@ -167,11 +167,14 @@ class BenchmarkStore:
         docs = None
         if documents is not None:
             docs = documents if isinstance(documents, pd.DataFrame) else load_table(Path(documents))
-        now = utcnow()
-        card = card.model_copy(update={"updated_at": now})
+        gold_bytes, inputs_bytes = _parquet(gold), _parquet(inputs)
+        update: dict = {"updated_at": utcnow()}
+        if replace and (public_dir / "card.json").exists():
+            update |= _replacement(self.card(card.id), card, public_dir, private_dir, gold_bytes, inputs_bytes)
+        card = card.model_copy(update=update)
 
-        _replace_dir(private_dir, {"gold.parquet": _parquet(gold)})
-        public_files = {"inputs.parquet": _parquet(inputs)}
+        _replace_dir(private_dir, {"gold.parquet": gold_bytes})
+        public_files = {"inputs.parquet": inputs_bytes}
         if docs is not None:
             public_files["documents.parquet"] = _parquet(docs)
         _replace_dir(public_dir, public_files)
@@ -200,6 +203,30 @@ class BenchmarkStore:
 
 def _plain(value):
     return value.tolist() if hasattr(value, "tolist") else value
+
+
+def _replacement(
+    old: BenchmarkCard, new: BenchmarkCard, public_dir: Path, private_dir: Path, gold: bytes, inputs: bytes
+) -> dict:
+    """Card fields of a replaced benchmark: its creation time, and a version that changes exactly
+    when the items or gold answers do (results of the old version then leave the leaderboard)."""
+
+    def same(path: Path, data: bytes) -> bool:
+        return path.is_file() and path.read_bytes() == data
+
+    changed = not (same(private_dir / "gold.parquet", gold) and same(public_dir / "inputs.parquet", inputs))
+    update: dict = {"created_at": old.created_at}
+    given = new.version if new.version not in ("1", old.version) else None  # "1" is the default: not given
+    if given is not None:
+        return update
+    if not changed:
+        return update | {"version": old.version}
+    if not old.version.isdigit():
+        raise BenchmarkError(
+            f"the items or gold answers of {old.id!r} changed: give the new eval set a new --version "
+            f"(it is {old.version!r})"
+        )
+    return update | {"version": str(int(old.version) + 1)}
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:

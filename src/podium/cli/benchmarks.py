@@ -92,7 +92,7 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         replace=args.replace,
     )
     webhooks.flush()
-    print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items)")
+    print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items, version {card.version})")
     return 0
 
 
