@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from podium.cli.admin import cmd_demo, cmd_samples, cmd_token
+from podium.cli.admin import cmd_demo, cmd_rescore, cmd_samples, cmd_token
 from podium.cli.benchmarks import (
     cmd_benchmark_add,
     cmd_benchmark_export,
@@ -156,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = tsub.add_parser("revoke", help="revoke every token of a name")
     p.add_argument("name")
     p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser(
+        "rescore", help="score finished submissions again after a metric or a benchmark's gold answers changed"
+    )
+    p.add_argument("benchmark", nargs="*", help="only these benchmarks (default: all)")
+    p.add_argument("--all", action="store_true", help="every finished submission, not only the stale ones")
+    p.add_argument("--dry-run", action="store_true", help="list what would be rescored; change nothing")
+    p.set_defaults(func=cmd_rescore)
 
     p = sub.add_parser("samples", help="(re)generate the bundled sample benchmarks and predictions")
     p.add_argument("--force", action="store_true", help="overwrite existing sample files")

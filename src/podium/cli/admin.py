@@ -44,3 +44,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.benchmark, args.task, args.limit = None, None, 1000
     print_local_leaderboard(args)  # every sample table, from these folders (never a server)
     return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from podium.rescoring import rescore
+
+    done = rescore(data_home(args), args.benchmark or None, everything=args.all, dry_run=args.dry_run)
+    if not done:
+        print("nothing to rescore: every finished submission was scored on the current benchmark and metric versions")
+        return 0
+    for entry in done:
+        before = "-" if entry.before is None else f"{entry.before:.4f}"
+        if entry.error:
+            outcome = f"not rescored: {entry.error}"
+        elif entry.after is None:
+            outcome = f"{before} (would be rescored)"
+        else:
+            outcome = f"{before} -> {entry.after:.4f}"
+        print(f"{entry.submission_id}  {entry.model}  {entry.benchmark}  ({entry.reason})  {outcome}")
+    failed = sum(1 for e in done if e.error)
+    verb = "would rescore" if args.dry_run else "rescored"
+    problems = f"; {failed} could not be" if failed else ""
+    print(f"{verb} {len(done) - failed} submission(s){problems}", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,0 +1,109 @@
+"""Rescoring stored submissions after a metric changed or a benchmark's gold answers were corrected.
+
+Every request keeps its predictions, so a result can always be computed again with the scoring
+the backend uses. Only FINISHED submissions are rescored: a result is stale when it was scored on
+another version of the benchmark than the current card's, or by another version of the task's
+metric module. The new result replaces the old file atomically (same path, same submission id, so
+the same bootstrap seed material); the leaderboard picks it up like any changed file. A
+submission whose predictions no longer fit the benchmark (its items changed) is reported and
+left as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from podium import atomic
+from podium.benchmarks import BenchmarkStore
+from podium.config import Home
+from podium.errors import BenchmarkError, PodiumError
+from podium.queue import RequestQueue
+from podium.schema import BenchmarkCard, FormatError, RequestStatus, Result
+
+
+@dataclass
+class Rescored:
+    """One submission looked at by ``rescore``."""
+
+    submission_id: str
+    benchmark: str
+    model: str
+    reason: str  # why it was (or would be) rescored
+    before: float | None  # the primary score of the old result, if it was readable
+    after: float | None = None  # the new primary score; None on a dry run or an error
+    error: str | None = None  # why it could not be rescored
+
+
+def current_metric_version(task_type: str) -> str:
+    """What scoring a submission of this task type writes as ``metric_version`` today."""
+    from podium.metrics import load_metric, metric_version
+    from podium.tasks import get_task
+
+    return metric_version(load_metric(get_task(task_type).metric_module))
+
+
+def stale_reason(result: Result, card: BenchmarkCard, metric_version: str) -> str | None:
+    """Why ``result`` no longer reflects scoring on ``card`` today; None when it still does."""
+    if result.benchmark_version != card.version:
+        return f"benchmark version {result.benchmark_version} -> {card.version}"
+    if result.metric_version != metric_version:
+        return f"metric {result.metric_version} -> {metric_version}"
+    return None
+
+
+def rescore(
+    home: Home, benchmarks: list[str] | None = None, *, everything: bool = False, dry_run: bool = False
+) -> list[Rescored]:
+    """Rescore the stale (or, with ``everything``, all) FINISHED submissions of ``benchmarks`` (all
+    by default). With ``dry_run`` nothing is written: the list says what would be rescored."""
+    from podium.scoring import score_file
+
+    store, queue = BenchmarkStore(home), RequestQueue(home)
+    cards = {card.id: card for card in store.list()}
+    unknown = [b for b in benchmarks or [] if b not in cards]
+    if unknown:
+        raise BenchmarkError(f"no benchmark {', '.join(map(repr, unknown))} (podium benchmark list shows them)")
+    metric_versions: dict[str, str] = {}
+    done = []
+    requests, _ = queue.all()
+    for request in requests:
+        card = cards.get(request.benchmark)
+        if request.status != RequestStatus.FINISHED or not request.result_file or card is None:
+            continue
+        if benchmarks and request.benchmark not in benchmarks:
+            continue
+        path = home.results_dir / request.result_file
+        old = _read(path)
+        if old is None:
+            reason = "its result file is missing or unreadable"
+        elif everything:
+            reason = "asked for all"
+        else:
+            if card.task_type not in metric_versions:
+                metric_versions[card.task_type] = current_metric_version(card.task_type)
+            reason = stale_reason(old, card, metric_versions[card.task_type])
+        if reason is None:
+            continue
+        entry = Rescored(request.id, request.benchmark, request.model.full_name, reason, old.score if old else None)
+        done.append(entry)
+        if dry_run:
+            continue
+        try:
+            result = score_file(
+                home, request.benchmark, queue.predictions_path(request), model=request.model, submission_id=request.id
+            )
+        except PodiumError as exc:
+            text = str(exc).replace("\n  ", " ").replace("\n", " ")
+            entry.error = text if len(text) <= 300 else text[:299] + "…"
+            continue
+        atomic.write_text(path, result.to_json())
+        entry.after = result.score
+    return done
+
+
+def _read(path: Path) -> Result | None:
+    try:
+        return Result.read(path)
+    except (FormatError, OSError, ValueError):
+        return None
