@@ -175,6 +175,13 @@ def test_cli_submit_over_http_with_wait(api, tmp_path):
     assert text == run_podium("leaderboard", "filing-qa", home=api["home"], check=True).stdout
     overall = run_podium("leaderboard", "--task", "prompting", "--json", env=env, check=True).stdout
     assert any(r["model"] == "pipeline/ci-model" for r in json.loads(overall))
+    remote = run_podium("queue", "--model", "ci-model", env=env, check=True).stdout.splitlines()
+    local = run_podium("queue", "--model", "ci-model", home=api["home"], check=True).stdout.splitlines()
+    assert remote[0].startswith("pending ") and "finished " in remote[0]
+    assert remote[1:] == local[1:] and request_id in remote[1] and "FINISHED" in remote[1]
+    summary = Client(api["url"]).queue_summary()
+    assert set(summary["counts"]) == {"PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"}
+    assert summary["counts"]["FINISHED"] >= 1 and summary["unreadable"] == 0
     finished = run_podium("cancel", request_id, env=env)
     assert finished.returncode == 2 and "already FINISHED" in finished.stderr
     anonymous = run_podium("cancel", request_id, env={"PODIUM_URL": api["url"]})

@@ -11,6 +11,7 @@ refer to closures, at definition time.)
 
 import re
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from podium.api_models import (
     HistoryEntry,
     LeaderboardTable,
     OverallTable,
+    QueueSummary,
     SeedAnswer,
     Submission,
     documented,
@@ -34,7 +36,7 @@ from podium.config import Home
 from podium.errors import BenchmarkError, InvalidPredictions, PodiumError
 from podium.leaderboard import table_records
 from podium.queue import InvalidTransition, RequestNotFound
-from podium.schema import BenchmarkCard, Interval, ModelInfo, Result, utcnow
+from podium.schema import BenchmarkCard, Interval, ModelInfo, RequestStatus, Result, utcnow
 from podium.slugs import UnsafeNameError, slugify
 from podium.tasks import get_task
 from podium.tokens import TokenRecord, TokenStore
@@ -365,6 +367,14 @@ def build_router(home: Home, board_provider) -> APIRouter:
             and (not status or r.status.value == status.upper())
         ]
         return [_public_request(r) for r in selected[:limit]]
+
+    @router.get("/queue", tags=["submissions"], response_model=None,
+                responses=documented(QueueSummary, "counts per state"))  # fmt: skip
+    def queue_summary() -> dict:
+        """How many submissions are pending, running, finished, failed and cancelled."""
+        requests, problems = queue.all()
+        counts = Counter(r.status.value for r in requests)
+        return {"counts": {s.value: counts.get(s.value, 0) for s in RequestStatus}, "unreadable": len(problems)}
 
     @router.get("/submissions/{submission_id}", tags=["submissions"], response_model=None,
                 responses=documented(Submission, "the submission, with its result once FINISHED"))  # fmt: skip

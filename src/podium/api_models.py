@@ -37,6 +37,13 @@ class HistoryEntry(SubmissionRequest):
     ci: str | None = Field(default=None, description='the 95% interval as "0.93 - 0.97"')
 
 
+class QueueSummary(BaseModel):
+    """How many submissions are in each state."""
+
+    counts: dict[Literal["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], int]
+    unreadable: int = Field(description="request files that could not be read (reported in the server's log)")
+
+
 class LeaderboardRow(BaseModel):
     """One model on one benchmark, plus one field per secondary metric (e.g. ``macro_f1``)."""
 

@@ -115,6 +115,10 @@ class Client:
     def cancel(self, submission_id: str) -> dict:
         return self._call("POST", f"/api/submissions/{submission_id}/cancel")
 
+    def queue_summary(self) -> dict:
+        """``{"counts": {"PENDING": n, ...}, "unreadable": n}``."""
+        return self._call("GET", "/api/queue")
+
     def list_submissions(self, **filters) -> list[dict]:
         return self._call("GET", "/api/submissions", params={k: v for k, v in filters.items() if v is not None})
 

@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="substring of the model name")
     p.add_argument("--limit", type=int, default=50, help="at most this many (50)")
     p.add_argument("--json", action="store_true", help="print the requests as JSON")
+    p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
     p.set_defaults(func=cmd_queue)
 
     def backend_options(p: argparse.ArgumentParser) -> None:

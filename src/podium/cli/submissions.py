@@ -152,12 +152,22 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_queue(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from podium.queue import RequestQueue
+    from podium.schema import SubmissionRequest
 
-    requests, problems = RequestQueue(data_home(args)).all()
-    for request_id, problem in problems:
-        print(f"warning: unreadable request {request_id}: {problem}", file=sys.stderr)
-    counts = Counter(r.status.value for r in requests)
+    url = server_url(args)
+    if url:
+        with http_errors():
+            client = client_for(args, url)
+            counts = client.queue_summary()["counts"]
+            found = client.list_submissions(benchmark=args.benchmark, status=args.status, limit=1000)
+        requests = [SubmissionRequest.model_validate(r) for r in found][::-1]  # oldest first, as below
+    else:
+        from podium.queue import RequestQueue
+
+        requests, problems = RequestQueue(data_home(args)).all()
+        for request_id, problem in problems:
+            print(f"warning: unreadable request {request_id}: {problem}", file=sys.stderr)
+        counts = Counter(r.status.value for r in requests)
     selected = [
         r
         for r in requests
