@@ -45,12 +45,15 @@ def remove_stale_temporaries(folder: Path, older_than_seconds: float) -> list[Pa
     if not folder.is_dir():
         return []
     cutoff = time.time() - older_than_seconds
-    removed = []
-    for path in folder.rglob(".*.tmp"):
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(path)
-        except FileNotFoundError:
-            continue
-    return removed
+    return [path for path in folder.rglob(".*.tmp") if remove_if_older(path, cutoff)]
+
+
+def remove_if_older(path: Path, cutoff: float) -> bool:
+    """Delete the file ``path`` if it was last modified before ``cutoff`` (a ``time.time()``)."""
+    try:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink()
+            return True
+    except FileNotFoundError:  # removed meanwhile
+        pass
+    return False

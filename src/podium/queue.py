@@ -214,14 +214,8 @@ class RequestQueue:
         with self.locked():  # a request written meanwhile is seen by ids()
             known = set(self.ids())
             for path in self.predictions_dir.glob("*/*"):
-                if path.name.startswith(".") or path.stem in known:
-                    continue
-                try:
-                    if path.is_file() and path.stat().st_mtime < cutoff:
-                        path.unlink()
-                        removed.append(path)
-                except FileNotFoundError:
-                    continue
+                if not path.name.startswith(".") and path.stem not in known and atomic.remove_if_older(path, cutoff):
+                    removed.append(path)
         return removed
 
     # ------------------------------------------------------------------ transitions
