@@ -270,6 +270,11 @@ def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_
     with open(data, "rb") as fh:
         again = httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)}, headers=admin)
     assert again.status_code == 409
+    data.write_text("id,text,label\n1,good,pos\n2,bad,neg\n3,fine,neg\n")  # a gold answer corrected
+    with open(data, "rb") as fh:
+        replaced = httpx.post(api["url"] + "/api/benchmarks", data={**form, "replace": "true"},
+                              files={"data": ("eval.csv", fh)}, headers=admin)  # fmt: skip
+    assert replaced.status_code == 201 and replaced.json()["version"] == "2", replaced.text
     submitter = {"Authorization": f"Bearer {api['tokens']['alice']}"}
     with open(data, "rb") as fh:
         assert httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)},

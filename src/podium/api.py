@@ -249,9 +249,13 @@ def build_router(home: Home, board_provider) -> APIRouter:
         primary_metric: Annotated[str | None, Form()] = None,
         labels: Annotated[str | None, Form(description="comma-separated label set")] = None,
         documents: Annotated[UploadFile | None, File()] = None,
+        replace: Annotated[bool, Form(description="swap in a new eval set for an existing benchmark")] = False,
     ) -> dict:
         """Create a benchmark from an eval set with inputs and gold answers (admin). The gold answers
-        are stored apart from the public inputs and are never served."""
+        are stored apart from the public inputs and are never served.
+
+        With `replace`, an existing benchmark gets the new eval set; when its items or gold answers
+        differ, its version goes up by one and results of the old version leave the leaderboard."""
         kind = task_type_from(task_type)
         suffix = Path(data.filename or "data.csv").suffix.lower()
         if suffix not in (".csv", ".jsonl", ".json", ".parquet"):
@@ -273,7 +277,7 @@ def build_router(home: Home, board_provider) -> APIRouter:
                 docs_path = Path(tmp) / f"documents{Path(documents.filename or 'd.jsonl').suffix.lower()}"
                 docs_path.write_bytes(documents.file.read())
             try:
-                card = store.add(card, data_path, documents=docs_path)
+                card = store.add(card, data_path, documents=docs_path, replace=replace)
             except BenchmarkError as exc:
                 raise HTTPException(409 if "already exists" in str(exc) else 400, str(exc)) from None
         board_provider(force=True)
