@@ -63,6 +63,13 @@ def _cases(home):
             _csv(good + [("fs-9999", "neutral")]),
             f"row {len(good) + 1}: id 'fs-9999' is not in benchmark 'fin-sentiment'",
         ),
+        "a file for another benchmark": (
+            "fin-sentiment",
+            "p.jsonl",
+            ner_file(lambda rows: None),
+            "file: none of the file's 320 ids is in benchmark 'fin-sentiment' (the file's look like 'bn-0001', "
+            "the benchmark's like 'fs-0001'): is the file for another benchmark?",
+        ),
         "label outside the set": (
             "fin-sentiment",
             "p.csv",

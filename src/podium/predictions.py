@@ -230,6 +230,7 @@ class IdMatch:
     rows: np.ndarray | None  # for each benchmark item: the file row predicting it (None if not 1:1)
     problems: list[Problem]
     total: int
+    disjoint: bool = False  # no id of the file is in the benchmark: a file for another benchmark?
 
 
 def match_ids(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> IdMatch:
@@ -248,6 +249,12 @@ def match_ids(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> IdMatc
         problems.append(Problem(raw.where(row), f"id {raw.id_at(row)!r} is not in benchmark '{benchmark}'"))
 
     known_rows = np.flatnonzero(position >= 0)
+    if len(known_rows) == 0 and len(position) and n:  # one clear message instead of one per row
+        message = (
+            f"none of the file's {len(position)} ids is in benchmark '{benchmark}' (the file's look like "
+            f"{raw.id_at(0)!r}, the benchmark's like {item_ids[0].as_py()!r}): is the file for another benchmark?"
+        )
+        return IdMatch(position, None, [Problem("file", message)], 1, disjoint=True)
     known_pos = position[known_rows]
     per_item = np.bincount(known_pos, minlength=n)
     if (per_item > 1).any():

@@ -33,6 +33,8 @@ def validate(gold: GoldSet, raw: RawPredictions):
     Id problems and prediction problems are reported together, so one round fixes a file.
     """
     match = match_ids(raw, gold.ids, gold.card.id)
+    if match.disjoint:
+        raise InvalidPredictions(match.problems)
     problems, total = list(match.problems), match.total
     try:
         values = get_task(gold.card.task_type).check(raw, match.position, gold)
