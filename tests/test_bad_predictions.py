@@ -92,7 +92,7 @@ def _cases(home):
             "fin-sentiment",
             "p.jsonl",
             b'{"id": "fs-0001", "label": "neutral"}\n',
-            "line 1: missing field 'prediction'",
+            "line 1: missing field 'prediction' (it has 'id', 'label')",
         ),
         "ner tag count": (
             "biz-news-ner",

@@ -201,7 +201,8 @@ def _parse_jsonl(text: str) -> RawPredictions:
             continue
         missing = [k for k in (ID_COLUMN, PREDICTION_COLUMN) if k not in record]
         if missing:
-            problems.append(Problem(f"line {number}", f"missing field {', '.join(map(repr, missing))}"))
+            has = ", ".join(map(repr, list(record)[:6])) or "no fields"
+            problems.append(Problem(f"line {number}", f"missing field {', '.join(map(repr, missing))} (it has {has})"))
             continue
         item_id = record[ID_COLUMN]
         if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
