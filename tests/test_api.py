@@ -241,8 +241,8 @@ def test_daily_submissions_per_benchmark_are_limited(api):
 
 def test_the_web_form_takes_its_identity_from_a_token(home):
     from podium.config import Home
-    from podium.web.other_tabs import token_label, web_submit
     from podium.web.state import WebState
+    from podium.web.submit_tab import token_label, web_submit
 
     state = WebState(Home.from_env(home))
     assert "not needed yet" in token_label(state)

@@ -240,7 +240,7 @@ def test_a_changed_card_is_not_served_from_the_tables_cache(home):
 
 
 def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_scores(home):
-    from podium.web.other_tabs import model_benchmarks, model_breakdown
+    from podium.web.models_tab import model_benchmarks, model_breakdown
     from podium.web.state import WebState
 
     state = WebState(Home.from_env(home))

@@ -7,7 +7,7 @@ import time
 
 import podium.offline  # noqa: F401  (before gradio: no analytics)
 from podium.config import Home
-from podium.web import leaderboard_tab, other_tabs
+from podium.web import about_tab, compare_tab, leaderboard_tab, models_tab, queue_tab, submit_tab
 from podium.web.state import WebState
 
 log = logging.getLogger("podium.web")
@@ -32,15 +32,15 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
             with gr.Tab("Leaderboard", id="leaderboard"):
                 loads.append(leaderboard_tab.build(state, timer)["load"])
             with gr.Tab("Models", id="models"):
-                other_tabs.build_model_tab(state)
+                models_tab.build_model_tab(state)
             with gr.Tab("Submit", id="submit"):
-                loads.append(other_tabs.build_submit_tab(state, timer)["load"])
+                loads.append(submit_tab.build_submit_tab(state, timer)["load"])
             with gr.Tab("Compare", id="compare"):
-                other_tabs.build_compare_tab(state)
+                compare_tab.build_compare_tab(state)
             with gr.Tab("Queue", id="queue"):
-                loads.append(other_tabs.build_queue_tab(state, timer)["load"])
+                loads.append(queue_tab.build_queue_tab(state, timer)["load"])
             with gr.Tab("About", id="about"):
-                other_tabs.build_about_tab()
+                about_tab.build_about_tab()
         for fn, inputs, outputs in loads:
             demo.load(fn, inputs, outputs)
     log.info("web: built the page in %.2f s", time.perf_counter() - step)

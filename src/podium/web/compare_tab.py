@@ -1,0 +1,57 @@
+"""The Compare tab: paired tests between models, through the same service as /api/compare."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from podium.web.state import WebState, task_title
+
+
+def compare_view(state: WebState, benchmark: str | None, models: list[str] | None) -> tuple[str, pd.DataFrame]:
+    from podium.compare import NotComparable, compare_models
+
+    columns = ["Model A", "Model B", "Metric", "A", "B", "Difference", "95% CI", "p-value", "Holm p", "Test"]
+    empty = pd.DataFrame(columns=columns)
+    if not benchmark or not models or len(models) < 2:
+        return "Pick a benchmark and at least two models.", empty
+    try:
+        out = compare_models(state.home, state, benchmark, list(models))
+    except (NotComparable, ValueError) as exc:
+        return str(exc), empty
+    rows = [
+        [p["model_a"], p["model_b"], p["metric"], round(p["score_a"], 4), round(p["score_b"], 4),
+         round(p["difference"], 4), f"{p['ci_low']:.3f} - {p['ci_high']:.3f}", f"{p['p_value']:.3g}",
+         f"{p['p_holm']:.3g}", p["test"]]
+        for p in out["pairs"]
+    ]  # fmt: skip
+    tied = [m for m in out["tied_with_best"] if m != out["best"]]
+    summary = f"Best on {out['metric']}: {out['best']}. " + (
+        f"Not significantly different from it (Holm-adjusted p >= 0.05): {', '.join(tied)}."
+        if tied
+        else "Every other model is significantly worse (Holm-adjusted p < 0.05)."
+    )
+    return summary, pd.DataFrame(rows, columns=columns)
+
+
+def build_compare_tab(state: WebState) -> None:
+    choices = [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
+
+    def models_of(benchmark):
+        table = state.table(benchmark) if benchmark in state.cards else pd.DataFrame(columns=["Model", "Submission"])
+        verified = table[table["Submission"].notna() & (table["Submission"] != "")]
+        return gr.Dropdown(choices=list(verified["Model"]), value=list(verified["Model"][:2]))
+
+    with gr.Row():
+        benchmark = gr.Dropdown(choices, value=None, label="Benchmark", elem_id="compare-benchmark", scale=1)
+        models = gr.Dropdown([], multiselect=True, label="Models (verified results)", elem_id="compare-models",
+                             scale=2)  # fmt: skip
+    button = gr.Button("Compare", elem_id="compare-button")
+    summary = gr.Textbox(label="Summary", interactive=False, elem_id="compare-summary")
+    table = gr.Dataframe(interactive=False, datatype="str", elem_id="compare-table")
+    gr.Markdown(
+        "Paired tests on the same items: exact McNemar for accuracy, paired bootstrap (10,000 resamples) for "
+        "F1-type metrics; the 95% interval is of the difference A - B; p-values are Holm-adjusted across pairs."
+    )
+    benchmark.change(models_of, benchmark, models)
+    button.click(lambda b, m: compare_view(state, b, m), [benchmark, models], [summary, table])

@@ -1,0 +1,112 @@
+"""The Models tab: one model's results across benchmarks, a breakdown of one result, its submissions."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from podium.web.state import WebState, task_title
+
+
+def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    results = pd.DataFrame(columns=["Benchmark", "Task type", "Rank", "Score", "CI", "Updated", "Source"])
+    submissions = pd.DataFrame(columns=["Submission", "Benchmark", "Revision", "Status", "Created", "Error"])
+    if not model:
+        return results, submissions
+    rows = []
+    for benchmark, card in state.cards.items():
+        table = state.table(benchmark)
+        mine = table[table["Model"] == model]
+        for _, row in mine.iterrows():
+            rows.append([card.name, task_title(card.task_type), row["Rank"], round(row["Score"], 4), row["CI"],
+                         row["Updated"], row["Source"]])  # fmt: skip
+    if rows:
+        results = pd.DataFrame(rows, columns=results.columns)
+    requests, _ = state.queue.all()
+    mine = [r for r in requests if r.model.full_name == model][::-1]
+    if mine:
+        submissions = pd.DataFrame(
+            [[r.id, r.benchmark, r.model.revision, r.status.value, r.created_at.strftime("%Y-%m-%d %H:%M"),
+              r.error or ""] for r in mine],
+            columns=submissions.columns,
+        )  # fmt: skip
+    return results, submissions
+
+
+def model_benchmarks(state: WebState, model: str | None) -> list[tuple[str, str]]:
+    """(benchmark name, id) of every benchmark with a result of this model."""
+    frame = state.results()
+    if not model or not len(frame):
+        return []
+    ids = set(frame.loc[frame["model"] == model, "benchmark"])
+    return [(card.name, card.id) for card in state.cards.values() if card.id in ids]
+
+
+def model_breakdown(state: WebState, model: str | None, benchmark: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every metric with its 95% CI, and the per-class / per-entity-type scores, of the result that
+    counts on the leaderboard (the latest; a verified one before a reported one of the same time)."""
+    from podium.schema import FormatError, Result
+
+    metrics = pd.DataFrame(columns=["Metric", "Value", "95% CI"])
+    breakdown = pd.DataFrame(columns=["Class", "Precision", "Recall", "F1", "Support"])
+    frame = state.results()
+    if not model or not benchmark or not len(frame):
+        return metrics, breakdown
+    rows = frame[(frame["model"] == model) & (frame["benchmark"] == benchmark)]
+    card = state.cards.get(benchmark)
+    if card is not None and "benchmark_version" in rows:  # as on the leaderboard: the current items only
+        rows = rows[rows["benchmark_version"].isna() | (rows["benchmark_version"] == card.version)]
+    if rows.empty:
+        return metrics, breakdown
+    row = rows.assign(reported=rows["source"] == "reported").sort_values(["evaluated_at", "reported"]).iloc[-1]
+    try:
+        result = Result.read(state.home.results_dir / row["path"])
+    except (FormatError, OSError, ValueError):  # e.g. a demo-template file: the numbers the table has
+        names = [c for c in rows.columns if c.startswith("m:") and row[c] == row[c]]
+        values = [[c[2:], f"{row[c]:.4f}", row["ci"] if c[2:] == row["primary_metric"] else ""] for c in names]
+        return pd.DataFrame(values, columns=metrics.columns), breakdown
+    order = [result.primary_metric] + sorted(m for m in result.metrics if m != result.primary_metric)
+    metrics = pd.DataFrame(
+        [[name, f"{result.metrics[name]:.4f}", result.ci[name].display if name in result.ci else ""] for name in order],
+        columns=metrics.columns,
+    )
+    details = result.details or {}
+    per_item = details.get("per_class") or details.get("per_type") or {}
+    if per_item:
+        breakdown = pd.DataFrame(
+            [[name, f"{v.get('precision', float('nan')):.4f}", f"{v.get('recall', float('nan')):.4f}",
+              f"{v.get('f1', float('nan')):.4f}", int(v.get("support", 0))] for name, v in sorted(per_item.items())],
+            columns=["Entity type" if "per_type" in details else "Class", *breakdown.columns[1:]],
+        )  # fmt: skip
+    return metrics, breakdown
+
+
+def all_models(state: WebState) -> list[str]:
+    frame = state.results()
+    names = set(frame["model"]) if len(frame) else set()
+    names |= {r.model.full_name for r in state.queue.all()[0]}
+    return sorted(names, key=str.lower)
+
+
+def build_model_tab(state: WebState) -> dict:
+    picker = gr.Dropdown(all_models(state), label="Model", elem_id="model-picker")
+    gr.Markdown("#### Results")
+    results = gr.Dataframe(interactive=False, elem_id="model-results", datatype="str")
+    gr.Markdown("#### Breakdown of one result")
+    benchmark = gr.Dropdown([], label="Benchmark", elem_id="breakdown-benchmark")
+    with gr.Row():
+        metrics = gr.Dataframe(interactive=False, elem_id="breakdown-metrics", datatype="str", scale=1)
+        breakdown = gr.Dataframe(interactive=False, elem_id="breakdown-classes", datatype="str", scale=2)
+    gr.Markdown("#### Submissions")
+    submissions = gr.Dataframe(interactive=False, elem_id="model-submissions", datatype="str")
+
+    def on_model(model):
+        choices = model_benchmarks(state, model)
+        first = choices[0][1] if choices else None
+        return (*model_results(state, model), gr.Dropdown(choices=choices, value=first),
+                *model_breakdown(state, model, first))  # fmt: skip
+
+    picker.change(on_model, picker, [results, submissions, benchmark, metrics, breakdown])
+    benchmark.change(lambda m, b: model_breakdown(state, m, b), [picker, benchmark], [metrics, breakdown])
+    picker.focus(lambda: gr.Dropdown(choices=all_models(state)), None, picker)
+    return {"picker": picker}

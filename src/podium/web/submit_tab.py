@@ -1,0 +1,153 @@
+"""The Submit tab: benchmark facts, public inputs, instant validation, identity from a token, live status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from podium.errors import PodiumError
+from podium.predictions import read_predictions
+from podium.schema import utcnow
+from podium.scoring import validate
+from podium.submissions import model_info, submit
+from podium.tasks import get_task
+from podium.web.state import WebState, task_title
+
+
+def benchmark_info(state: WebState, benchmark: str | None) -> str:
+    card = state.cards.get(benchmark or "")
+    if card is None:
+        return "Pick a benchmark."
+    task = get_task(card.task_type)
+    lines = [
+        f"**{card.name}** · {task.title} · {card.n_items} items · languages: {', '.join(card.languages)}",
+        "",
+        card.description or "",
+        "",
+        f"Primary metric: **{card.primary_metric}** (also: {', '.join(card.secondary_metrics) or 'none'}).",
+        f'Predictions: a CSV with columns `id,prediction` or JSONL `{{"id": ..., "prediction": ...}}`: '
+        f"{task.prediction_help}.",
+    ]
+    if card.labels:
+        lines.append(f"Labels: {', '.join(f'`{label}`' for label in card.labels)}.")
+    if card.entity_types:
+        lines.append(f"Entity types: {', '.join(f'`{t}`' for t in card.entity_types)} (IOB2 tags).")
+    return "\n".join(lines)
+
+
+def check_file(state: WebState, benchmark: str | None, path: str | None) -> str:
+    if not benchmark or not path:
+        return ""
+    try:
+        gold = state.store.gold(benchmark)
+        raw = read_predictions(Path(path), state.home.max_predictions_bytes)
+        validate(gold, raw)
+    except PodiumError as exc:
+        return str(exc)
+    return f"✓ valid: {len(raw)} predictions for {len(gold)} items. Ready to submit."
+
+
+def status_text(state: WebState, request_id: str | None) -> str:
+    if not request_id:
+        return ""
+    try:
+        request = state.queue.get(request_id)
+    except PodiumError as exc:
+        return str(exc)
+    lines = [f"Submission {request.id}", f"Status: {request.status.value} (attempts {request.attempts})"]
+    if request.error:
+        lines.append(f"Error: {request.error}")
+    if request.result_file:
+        from podium.schema import Result
+
+        result = Result.read(state.home.results_dir / request.result_file)
+        lines.append(f"Score: {result.primary_metric} {result.score:.4f}, 95% CI {result.ci_display}")
+    return "\n".join(lines)
+
+
+def submitter_of(state: WebState, api_token: str | None) -> tuple[str | None, str | None]:
+    """(identity, problem): the token's name; "local" while the data home has no tokens at all."""
+    from podium.tokens import TokenStore
+
+    tokens = TokenStore(state.home)
+    if not tokens.list():
+        return "local", None  # a single-user folder: nobody has been given a token yet
+    record = tokens.lookup((api_token or "").strip()) if api_token else None
+    if record is None or not record.usable(utcnow()):
+        return None, "A valid API token is needed to submit here (ask a maintainer: podium token create)."
+    return record.name, None
+
+
+def token_label(state: WebState) -> str:
+    from podium.tokens import TokenStore
+
+    if not TokenStore(state.home).list():
+        return "API token (not needed yet: this data folder has no tokens, so submissions are recorded as 'local')"
+    return "API token (needed: a maintainer creates one with podium token create --role submitter)"
+
+
+def web_submit(state: WebState, choice, path, model, organisation, url, rev, api_token) -> tuple[str | None, str]:
+    """The Submit button: identity from the token, the same limits and service as the API."""
+    from podium.limits import Limits, submission_quota_problem
+
+    if not choice or not path:
+        return None, "Pick a benchmark and upload a predictions file first."
+    who, problem = submitter_of(state, api_token)
+    if problem:
+        return None, problem
+    problem = submission_quota_problem(state.queue, Limits.from_env(), who, choice)
+    if problem:
+        return None, problem
+    try:
+        info_ = model_info(model, org=organisation, revision=rev, link=url)
+        outcome = submit(state.home, choice, Path(path), info_, submitter=who)
+    except PodiumError as exc:
+        return None, str(exc)
+    request = outcome.request
+    prefix = "" if outcome.created else "Already submitted (same file, model and revision): "
+    return request.id, prefix + status_text(state, request.id)
+
+
+def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
+    choices = [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
+    first = choices[0][1] if choices else None
+    with gr.Row():
+        with gr.Column(scale=3):
+            benchmark = gr.Dropdown(choices, value=first, label="Benchmark", elem_id="submit-benchmark")
+            info = gr.Markdown(benchmark_info(state, first), elem_id="submit-info")
+            inputs_button = gr.DownloadButton("Download the public inputs (JSONL)", elem_id="download-inputs")
+        with gr.Column(scale=2):
+            name = gr.Textbox(label="Model name", placeholder="my-model", elem_id="model-name")
+            org = gr.Textbox(label="Organisation (optional)", elem_id="model-org")
+            link = gr.Textbox(label="Link (optional, https://...)", elem_id="model-link")
+            revision = gr.Textbox(label="Revision (optional)", placeholder="main", elem_id="model-revision")
+            token = gr.Textbox(label=token_label(state), type="password", elem_id="api-token")
+    upload = gr.File(label="Predictions (CSV or JSONL)", file_types=[".csv", ".jsonl", ".json"], type="filepath",
+                     elem_id="predictions-file")  # fmt: skip
+    check = gr.Textbox(label="Validation", interactive=False, lines=4, elem_id="validation")
+    button = gr.Button("Submit", variant="primary", elem_id="submit-button")
+    status = gr.Textbox(label="Submission status", interactive=False, lines=4, elem_id="submission-status")
+    current = gr.State(None)
+
+    def export_inputs(choice):
+        if not choice:
+            return None
+        path = state.files / f"{choice}-inputs.jsonl"
+        state.store.export_inputs(choice, path)
+        return str(path)
+
+    def do_submit(choice, path, model, organisation, url, rev, api_token):
+        return web_submit(state, choice, path, model, organisation, url, rev, api_token)
+
+    benchmark.change(lambda b: benchmark_info(state, b), benchmark, info)
+    benchmark.change(export_inputs, benchmark, inputs_button)
+    benchmark.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
+    upload.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
+    button.click(do_submit, [benchmark, upload, name, org, link, revision, token], [current, status])
+    timer.tick(lambda rid: status_text(state, rid) if rid else gr.skip(), current, status, show_progress="hidden")
+
+    def on_load(choice):  # tokens may have been created since the page was built
+        return export_inputs(choice), gr.Textbox(label=token_label(state))
+
+    return {"load": (on_load, [benchmark], [inputs_button, token])}
