@@ -71,7 +71,7 @@ def test_add_from_each_format_keeps_ids_as_text_and_gold_private(fmt, tmp_path):
     assert exported == [{"id": r["id"], "text": r["sentence"]} for r in ROWS]
 
     listing = run_podium("benchmark", "list", home=home)
-    assert "tiny-sent" in listing.stdout and "text_classification" in listing.stdout
+    assert "tiny-sent" in listing.stdout and "text_classification" in listing.stdout and " v1 " in listing.stdout
 
 
 def test_export_inputs_as_csv_joins_ner_tokens(home, tmp_path):

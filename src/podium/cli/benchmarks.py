@@ -109,7 +109,8 @@ def cmd_benchmark_list(args: argparse.Namespace) -> int:
     width = max(len(c.id) for c in cards)
     for c in cards:
         langs = ",".join(c.languages)
-        print(f"{c.id:<{width}}  {c.task_type:<19}  {c.n_items:>7} items  {langs:<6}  {c.name}")
+        version = f"v{c.version}"
+        print(f"{c.id:<{width}}  {c.task_type:<19}  {c.n_items:>7} items  {version:<4}  {langs:<6}  {c.name}")
     return 0
 
 
