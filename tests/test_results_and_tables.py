@@ -276,4 +276,9 @@ def test_the_leaderboard_blurb_shows_a_benchmark_description_as_text(home):
     text = blurb(state, "fin-sentiment")
     assert "&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*" in text  # escaped: shown as written
     assert "javascript:" not in text  # only http(s) links become links
+    from podium.web.submit_tab import benchmark_info
+
+    info = benchmark_info(state, "fin-sentiment")
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*" in info and "<img" not in info
+    assert "320 items · version 1" in info
     assert "over the 1 text classification benchmarks" in blurb(state, OVERALL + "text_classification")

@@ -12,7 +12,7 @@ from podium.schema import utcnow
 from podium.scoring import validate
 from podium.submissions import model_info, submit
 from podium.tasks import get_task
-from podium.web.state import WebState, task_title
+from podium.web.state import WebState, escape_markdown, task_title
 
 
 def benchmark_info(state: WebState, benchmark: str | None) -> str:
@@ -21,9 +21,10 @@ def benchmark_info(state: WebState, benchmark: str | None) -> str:
         return "Pick a benchmark."
     task = get_task(card.task_type)
     lines = [
-        f"**{card.name}** · {task.title} · {card.n_items} items · languages: {', '.join(card.languages)}",
+        f"**{escape_markdown(card.name)}** · {task.title} · {card.n_items} items · version "
+        f"{escape_markdown(card.version)} · languages: {escape_markdown(', '.join(card.languages))}",
         "",
-        card.description or "",
+        escape_markdown(card.description or ""),  # maintainers' text, shown as written
         "",
         f"Primary metric: **{card.primary_metric}** (also: {', '.join(card.secondary_metrics) or 'none'}).",
         f'Predictions: a CSV with columns `id,prediction` or JSONL `{{"id": ..., "prediction": ...}}`: '
