@@ -200,3 +200,26 @@ def test_the_server_socket_is_tcp_so_asyncio_turns_nagle_off():
         assert sock.proto == socket.IPPROTO_TCP  # with proto 0, connections keep Nagle: +100 ms per update
     finally:
         sock.close()
+
+
+def test_submit_wait_follows_the_local_backend_and_prints_score_ci_and_rank(home, tmp_path):
+    no_backend = run_podium("submit", "fin-sentiment", str(home / SAMPLE), "--model", "me/alone", "--wait",
+                            "--wait-timeout", "1", home=home)  # fmt: skip
+    assert no_backend.returncode == 3 and "is `podium serve` or `podium backend` running" in no_backend.stderr
+    run_podium("cancel", no_backend.stdout.strip(), home=home, check=True)  # still queued: taken back
+    with open(tmp_path / "backend.log", "w") as log:
+        backend = subprocess.Popen(
+            [str(Path(sys.executable).with_name("podium")), "--home", str(home), "backend", "--interval", "0.2"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        proc = run_podium("submit", "fin-sentiment", str(home / SAMPLE), "--model", "me/waiting", "--wait",
+                          "--wait-timeout", "120", home=home)  # fmt: skip
+    finally:
+        backend.terminate()
+        backend.wait(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    request_id, score = proc.stdout.strip().splitlines()
+    assert RequestQueue(Home.from_env(home)).get(request_id).status == "FINISHED"
+    assert score.startswith("accuracy 0.6844  95% CI 0.")
+    assert score.endswith("rank 3 of 5")  # tied with the sample model that sent the same file

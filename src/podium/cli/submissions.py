@@ -38,9 +38,45 @@ def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
         rows = client.get_leaderboard(args.benchmark)
         mine = next((r for r in rows if r.get("submission") == request["id"]), None)
         rank = f"  rank {mine['rank']} of {len(rows)}" if mine else ""
+    _print_score(result, rank)
+    return 0
+
+
+def _print_score(result: dict, rank: str) -> None:
+    """The last line of `submit --wait`: primary score, its 95% CI, and the rank."""
     interval = result.get("ci", {}).get(result["primary_metric"], {})
     print(f"{result['primary_metric']} {result['metrics'][result['primary_metric']]:.4f}  95% CI "
           f"{interval.get('display', '')}{rank}")  # fmt: skip
+
+
+def _wait_locally(args: argparse.Namespace, request_id: str) -> int:
+    """Follow a submission in the local folders until the backend (`podium serve` or `podium
+    backend`, running elsewhere) has scored it: the same exit codes as over HTTP."""
+    import time
+
+    from podium.leaderboard import Leaderboard
+    from podium.queue import RequestQueue
+    from podium.schema import Result
+
+    home = data_home(args)
+    queue = RequestQueue(home)
+    deadline = time.monotonic() + args.wait_timeout
+    while (request := queue.get(request_id)).status.value in ("PENDING", "RUNNING"):
+        if time.monotonic() > deadline:
+            raise ServerProblem(
+                f"submission {request_id} is still {request.status.value} after {args.wait_timeout:g} s: "
+                "is `podium serve` or `podium backend` running on this folder?"
+            )
+        time.sleep(0.3)
+    if request.status.value != "FINISHED":
+        print(f"{request.status.value}: {request.error or ''}", file=sys.stderr)
+        return 1
+    board = Leaderboard(home)
+    board.refresh()
+    table = board.table(request.benchmark)
+    mine = table.index[table["Submission"] == request_id]
+    rank = f"  rank {table.loc[mine[0], 'Rank']} of {len(table)}" if len(mine) else ""
+    _print_score(Result.read(home.results_dir / request.result_file).summary(), rank)
     return 0
 
 
@@ -52,9 +88,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     url = args.url or os.environ.get("PODIUM_URL")
     if url:
         return cmd_submit_http(args, url)
-    if args.wait:
-        raise UsageError("--wait needs --url (or PODIUM_URL): it follows a submission on a server")
-
     model = model_info(args.model, org=args.org, revision=args.revision, link=args.link)
     outcome = submit(data_home(args), args.benchmark, Path(args.predictions), model, submitter=args.submitter)
     request = outcome.request
@@ -77,6 +110,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         )
     if outcome.path_name != request.model.full_name.lower().replace("/", "-", 1):  # more than org/name -> org-name
         print(f"note: the model name is kept as text; file names use {outcome.path_name!r}", file=sys.stderr)
+    if args.wait:
+        sys.stdout.flush()
+        return _wait_locally(args, request.id)
     return 0
 
 
