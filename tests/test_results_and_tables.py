@@ -261,6 +261,10 @@ def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_
     qa_metrics, qa_breakdown = model_breakdown(state, "acme/bm25-extractive", "filing-qa")
     assert list(qa_metrics["Metric"])[0] == "f1" and qa_breakdown.empty  # QA has no classes
     assert model_breakdown(state, "nobody", "fin-sentiment")[0].empty
+    from podium.web.models_tab import model_results
+
+    results, _ = model_results(state, "baselines/majority-class")
+    assert list(results["Score"]) == ["0.4000"]  # four decimals, as on the leaderboard
 
 
 def test_the_leaderboard_blurb_shows_a_benchmark_description_as_text(home):

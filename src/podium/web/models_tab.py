@@ -18,7 +18,7 @@ def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.
         table = state.table(benchmark)
         mine = table[table["Model"] == model]
         for _, row in mine.iterrows():
-            rows.append([card.name, task_title(card.task_type), row["Rank"], round(row["Score"], 4), row["CI"],
+            rows.append([card.name, task_title(card.task_type), row["Rank"], f"{row['Score']:.4f}", row["CI"],
                          row["Updated"], row["Source"]])  # fmt: skip
     if rows:
         results = pd.DataFrame(rows, columns=results.columns)
