@@ -139,11 +139,12 @@ class RequestQueue:
         return sorted(names)
 
     def all(self) -> tuple[list[SubmissionRequest], list[tuple[str, str]]]:
-        """Every readable request, and (file, problem) for each unreadable one."""
+        """Every readable request, and (file, problem) for each unreadable one. Unchanged files are
+        not parsed again (the queue tab, the API and the CLI list often; the folder grows)."""
         requests, problems = [], []
         for request_id in self.ids():
             try:
-                requests.append(self.get(request_id))
+                requests.append(self._peek(request_id))
             except (FormatError, RequestNotFound) as exc:
                 problems.append((request_id, str(exc)))
         return requests, problems

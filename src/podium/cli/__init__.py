@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file, .jsonl or .csv (default: ID-inputs.jsonl)")
     p.set_defaults(func=cmd_benchmark_export)
 
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
+        p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+
     p = sub.add_parser("submit", help="validate a predictions file and queue it for scoring")
     p.add_argument("benchmark")
     p.add_argument("predictions", help="CSV (id,prediction) or JSONL file")
@@ -85,17 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--link", help="https:// link to the model")
     p.add_argument("--submitter", help="who submits (shown in the queue)")
     p.add_argument("--json", action="store_true", help="print the request as JSON")
-    p.add_argument("--url", help="submit to a Podium server (default: $PODIUM_URL; without it, the local folders)")
-    p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
+    server_options(p)
     p.add_argument(
         "--wait", action="store_true", help="wait until scored; exit 0 scored, 1 failed, 2 bad input, 3 server"
     )
     p.add_argument("--wait-timeout", type=float, default=3600, help="seconds to wait at most (3600)")
     p.set_defaults(func=cmd_submit)
-
-    def server_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
-        p.add_argument("--token", help="API token (default: $PODIUM_TOKEN)")
 
     p = sub.add_parser("status", help="state, timestamps, attempts and error of a submission")
     p.add_argument("submission")
@@ -114,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="substring of the model name")
     p.add_argument("--limit", type=int, default=50, help="at most this many (50)")
     p.add_argument("--json", action="store_true", help="print the requests as JSON")
-    p.add_argument("--url", help="ask a Podium server (default: $PODIUM_URL; without it, the local folders)")
+    server_options(p)
     p.set_defaults(func=cmd_queue)
 
     def backend_options(p: argparse.ArgumentParser) -> None:
@@ -135,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=1000, help="at most this many rows per table (1000)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON (the API's keys: rank, model, ...)")
     p.add_argument("--csv", action="store_true", help="print the rows as CSV (the page's column names)")
-    p.add_argument("--url", help="read from a Podium server (default: $PODIUM_URL; without it, the local folders)")
+    server_options(p)
     p.set_defaults(func=cmd_leaderboard)
 
     p = sub.add_parser("serve", help="run Podium: the web leaderboard and the backend scheduler")

@@ -42,11 +42,16 @@ def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def _score_text(result: dict) -> str:
+    """A result summary's primary score and its 95% CI: 'accuracy 0.6844  95% CI 0.63 - 0.73'."""
+    metric = result["primary_metric"]
+    interval = result.get("ci", {}).get(metric, {}).get("display", "")
+    return f"{metric} {result['metrics'][metric]:.4f}  95% CI {interval}"
+
+
 def _print_score(result: dict, rank: str) -> None:
     """The last line of `submit --wait`: primary score, its 95% CI, and the rank."""
-    interval = result.get("ci", {}).get(result["primary_metric"], {})
-    print(f"{result['primary_metric']} {result['metrics'][result['primary_metric']]:.4f}  95% CI "
-          f"{interval.get('display', '')}{rank}")  # fmt: skip
+    print(_score_text(result) + rank)
 
 
 def _wait_locally(args: argparse.Namespace, request_id: str) -> int:
@@ -81,11 +86,9 @@ def _wait_locally(args: argparse.Namespace, request_id: str) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    import os
-
     from podium.submissions import model_info, submit
 
-    url = args.url or os.environ.get("PODIUM_URL")
+    url = server_url(args)
     if url:
         return cmd_submit_http(args, url)
     model = model_info(args.model, org=args.org, revision=args.revision, link=args.link)
@@ -143,11 +146,8 @@ def _print_status(data: dict) -> None:
         print(f"error       {data['error']}")
     if data.get("result_file"):
         print(f"result      {data['result_file']}")
-    result = data.get("result")
-    if result:
-        metric = result["primary_metric"]
-        interval = result.get("ci", {}).get(metric, {}).get("display", "")
-        print(f"score       {metric} {result['metrics'][metric]:.4f}  95% CI {interval}")
+    if data.get("result"):
+        print(f"score       {_score_text(data['result'])}")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
