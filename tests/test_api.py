@@ -34,9 +34,10 @@ SEED_MODEL = {
 def start_api(root: Path, env: dict) -> dict:
     home = copy_sample_home(root)
     tokens = {}
-    for name, role, extra in (("boss", "admin", []), ("alice", "submitter", []), ("bob", "submitter", []),
+    for name, role, extra in (("boss", "admin", []), ("alice", "submitter", ["--org", "api", "--org", "pipeline"]),
+                              ("bob", "submitter", []),
                               ("brief", "submitter", ["--expires-days", "0.00001"]), ("carol", "submitter", []),
-                              ("dave", "submitter", [])):  # fmt: skip
+                              ("dave", "submitter", []), ("frank", "submitter", [])):  # fmt: skip
         proc = run_podium("token", "create", "--name", name, "--role", role, *extra, home=home, check=True)
         tokens[name] = proc.stdout.strip()
     run_podium("token", "revoke", "bob", home=home, check=True)
@@ -245,7 +246,7 @@ def test_the_web_form_takes_its_identity_from_a_token(home):
     from podium.web.submit_tab import token_label, web_submit
 
     state = WebState(Home.from_env(home))
-    assert "not needed yet" in token_label(state)
+    assert "not needed yet" in token_label(state)  # a folder without tokens: its maintainer, recorded as 'local'
     predictions = str(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl")
     request_id, text = web_submit(state, "fin-sentiment", predictions, "open-mode", None, None, None, None)
     assert request_id and state.queue.get(request_id).submitter == "local"  # no tokens in this folder yet
@@ -275,7 +276,7 @@ def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_
         replaced = httpx.post(api["url"] + "/api/benchmarks", data={**form, "replace": "true"},
                               files={"data": ("eval.csv", fh)}, headers=admin)  # fmt: skip
     assert replaced.status_code == 201 and replaced.json()["version"] == "2", replaced.text
-    submitter = {"Authorization": f"Bearer {api['tokens']['alice']}"}
+    submitter = {"Authorization": f"Bearer {api['tokens']['frank']}"}  # a fresh token: not rate-limited here
     with open(data, "rb") as fh:
         assert httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)},
                           headers=submitter).status_code == 403  # fmt: skip

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from podium import atomic
@@ -33,7 +34,15 @@ from podium.api_models import (
     documented,
 )
 from podium.config import Home
-from podium.errors import BenchmarkError, InvalidPredictions, PodiumError
+from podium.errors import (
+    BenchmarkError,
+    Forbidden,
+    InvalidField,
+    InvalidPredictions,
+    PodiumError,
+    QuotaExceeded,
+    quote,
+)
 from podium.leaderboard import table_records
 from podium.queue import InvalidTransition, RequestNotFound
 from podium.schema import BenchmarkCard, Interval, ModelInfo, RequestStatus, Result, utcnow
@@ -128,31 +137,28 @@ class CompareRequest(BaseModel):
 def build_router(home: Home, board_provider) -> APIRouter:
     """The ``/api`` routes; ``board_provider(force=False)`` returns the shared, refreshed tables."""
     from podium.benchmarks import BenchmarkStore, announce_benchmark
-    from podium.limits import Limits, RateLimiter, submission_quota_problem
+    from podium.limits import Limits
     from podium.queue import RequestQueue
 
     store = BenchmarkStore(home)
     queue = RequestQueue(home)
     tokens = TokenStore(home)
     limits = Limits.from_env()
-    limiter = RateLimiter(limits.requests_per_minute)
+    bearer = HTTPBearer(auto_error=False, description="a token from `podium token create`")
     router = APIRouter(prefix="/api", responses=ERRORS)
 
-    def identity(authorization: Annotated[str | None, Header()] = None) -> TokenRecord | None:
-        if not authorization:
-            return None
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise HTTPException(401, "use 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
-        record = tokens.lookup(token.strip())
-        if record is None or not record.usable(utcnow()):
+    def identity(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None
+    ) -> TokenRecord | None:
+        """The caller's token record. ``podium.guards.RequestGuard`` has checked it (and counted the
+        request) before the body was read; without the guard (an app that mounts only this router)
+        the token is checked here."""
+        known = getattr(request.state, "identity", None)
+        if known is not None or credentials is None:
+            return known
+        record = tokens.lookup_usable(credentials.credentials)
+        if record is None:
             raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
-        wait = limiter.hit(record.name)
-        if wait is not None:
-            raise HTTPException(
-                429, f"more than {limits.requests_per_minute} requests a minute; retry in {wait:g} s",
-                headers={"Retry-After": str(int(wait))},
-            )  # fmt: skip
         return record
 
     def needs(role: str):
@@ -271,11 +277,14 @@ def build_router(home: Home, board_provider) -> APIRouter:
             raise HTTPException(400, str(exc).splitlines()[0] if str(exc) else "invalid benchmark card") from None
         with tempfile.TemporaryDirectory(prefix="podium-benchmark-") as tmp:
             data_path = Path(tmp) / f"data{suffix}"
-            data_path.write_bytes(data.file.read())
+            copy_upload(data, data_path, home.max_benchmark_bytes)
             docs_path = None
             if documents is not None:
-                docs_path = Path(tmp) / f"documents{Path(documents.filename or 'd.jsonl').suffix.lower()}"
-                docs_path.write_bytes(documents.file.read())
+                docs_suffix = Path(documents.filename or "d.jsonl").suffix.lower()
+                if docs_suffix not in (".csv", ".jsonl", ".parquet"):
+                    docs_suffix = ".jsonl"
+                docs_path = Path(tmp) / f"documents{docs_suffix}"
+                copy_upload(documents, docs_path, home.max_benchmark_bytes)
             try:
                 card = store.add(card, data_path, documents=docs_path, replace=replace)
             except BenchmarkError as exc:
@@ -323,31 +332,32 @@ def build_router(home: Home, board_provider) -> APIRouter:
     ):
         """Submit a predictions file (CSV `id,prediction` or JSONL) for scoring (submitter token).
 
-        Validated at once: a bad file is a 422 naming the rows. The submitter is the token's name."""
+        Validated at once: a bad file is a 422 naming the rows. The submitter is the token's name;
+        the model's org (`org/name`, or `org`; default the token's name) must be one the token holds
+        (403 otherwise). Quotas: 429 with `Retry-After`."""
         from podium.submissions import model_info, submit
 
-        problem = submission_quota_problem(queue, limits, who.name, benchmark)
-        if problem:
-            raise HTTPException(429, problem, headers={"Retry-After": "3600"})
         suffix = Path(predictions.filename or "predictions.csv").suffix.lower() or ".csv"
+        if suffix not in (".csv", ".jsonl", ".json", ".ndjson"):
+            suffix = ".csv"  # the name is the client's: only its known suffix is used
         with tempfile.TemporaryDirectory(prefix="podium-upload-") as tmp:
             path = Path(tmp) / f"upload{suffix}"
-            size = 0
-            with open(path, "wb") as fh:
-                while chunk := predictions.file.read(1 << 20):
-                    size += len(chunk)
-                    if size > home.max_predictions_bytes:
-                        raise HTTPException(413, f"the file is over the {home.max_predictions_bytes} byte limit")
-                    fh.write(chunk)
+            copy_upload(predictions, path, home.max_predictions_bytes)
             try:
                 model = model_info(model_name, org=org, revision=revision, link=link)
-                outcome = submit(home, benchmark, path, model, submitter=who.name)
+                outcome = submit(home, benchmark, path, model, identity=who, limits=limits)
             except InvalidPredictions as exc:
                 raise HTTPException(422, exc.render()) from None
+            except Forbidden as exc:
+                raise HTTPException(403, str(exc)) from None
+            except QuotaExceeded as exc:
+                raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+            except (InvalidField, UnsafeNameError) as exc:
+                if isinstance(exc, UnsafeNameError) and "benchmark" in str(exc):
+                    raise HTTPException(404, f"no benchmark {quote(benchmark)}") from None
+                raise HTTPException(422, str(exc)) from None
             except BenchmarkError as exc:
                 raise HTTPException(404 if "no benchmark" in str(exc) else 400, str(exc)) from None
-            except UnsafeNameError:
-                raise HTTPException(404, f"no benchmark {benchmark!r}") from None
             except PodiumError as exc:
                 raise HTTPException(400, str(exc)) from None
         body = {"created": outcome.created, **outcome.request.model_dump(mode="json", exclude_none=True)}
@@ -476,6 +486,18 @@ def build_router(home: Home, board_provider) -> APIRouter:
             raise HTTPException(400, str(exc)) from None
 
     return router
+
+
+def copy_upload(upload: UploadFile, target: Path, max_bytes: int) -> int:
+    """Copy an uploaded file in 1 MB chunks, refusing (413) past ``max_bytes``; the bytes copied."""
+    size = 0
+    with open(target, "wb") as fh:
+        while chunk := upload.file.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                raise HTTPException(413, f"the file is over the {max_bytes} byte limit")
+            fh.write(chunk)
+    return size
 
 
 def _public_request(request) -> dict:

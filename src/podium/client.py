@@ -33,6 +33,13 @@ class ConnectionProblem(Exception):
     pass
 
 
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 class Client:
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0):
         url = url or os.environ.get("PODIUM_URL")
@@ -44,10 +51,19 @@ class Client:
         self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ConnectionProblem(f"cannot reach {self.url}: {exc}") from None
+        waited = 0.0
+        while True:
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                raise ConnectionProblem(f"cannot reach {self.url}: {exc}") from None
+            # A read over the rate limit is retried after the server's Retry-After (a minute in all);
+            # a write never is: a 429 there is a quota the caller must see.
+            retry_after = _seconds(response.headers.get("Retry-After"))
+            if response.status_code != 429 or method != "GET" or retry_after is None or waited + retry_after > 60:
+                break
+            time.sleep(retry_after)
+            waited += retry_after
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)

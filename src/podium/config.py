@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_MAX_PREDICTIONS_MB = 256.0
+DEFAULT_MAX_BENCHMARK_MB = 1024.0
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,19 @@ class Home:
     root: Path
     private_root: Path | None = None
     max_predictions_bytes: int = int(DEFAULT_MAX_PREDICTIONS_MB * 1024 * 1024)
+    max_benchmark_bytes: int = int(DEFAULT_MAX_BENCHMARK_MB * 1024 * 1024)  # an eval set uploaded over the API
 
     @classmethod
     def from_env(cls, root: str | os.PathLike | None = None) -> Home:
         root_path = Path(root or os.environ.get("PODIUM_HOME") or ".").resolve()
         private = os.environ.get("PODIUM_PRIVATE_DIR")
         limit_mb = float(os.environ.get("PODIUM_MAX_PREDICTIONS_MB", DEFAULT_MAX_PREDICTIONS_MB))
+        benchmark_mb = float(os.environ.get("PODIUM_MAX_BENCHMARK_MB", DEFAULT_MAX_BENCHMARK_MB))
         return cls(
             root=root_path,
             private_root=Path(private).resolve() if private else None,
             max_predictions_bytes=int(limit_mb * 1024 * 1024),
+            max_benchmark_bytes=int(benchmark_mb * 1024 * 1024),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 MAX_REPORTED_PROBLEMS = 20
@@ -50,3 +51,67 @@ class BenchmarkError(PodiumError):
 
 class UsageError(PodiumError):
     exit_code = 2
+
+
+MAX_QUOTED_CHARS = 40
+
+
+def quote(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``repr`` of at most a short prefix of ``value``: messages never echo a whole (hostile) value."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    shown = repr(text[:limit]) if isinstance(value, str) else text[:limit]
+    return f"{shown}... ({len(text)} characters)"
+
+
+def _short_repr() -> reprlib.Repr:
+    short = reprlib.Repr()
+    short.maxlevel = 3
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = 6
+    short.maxstring = short.maxother = short.maxlong = MAX_QUOTED_CHARS
+    return short
+
+
+_SHORT_REPR = _short_repr()
+
+
+def quote_value(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``quote`` for any parsed value (a JSON list, object, number...): the repr of a huge or deeply
+    nested structure is never built whole, only a bounded one (``reprlib``), then cut to ``limit``."""
+    if isinstance(value, str):
+        return quote(value, limit)
+    text = _SHORT_REPR.repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+class InvalidField(PodiumError):
+    """A field of a request (JSON body, form, result file) that is out of range or malformed."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class Forbidden(PodiumError):
+    """An identity asking to change what it does not own (another org's model, another's submission)."""
+
+    exit_code = 2
+
+
+class Conflict(PodiumError):
+    """A name or object that collides with an existing one."""
+
+    exit_code = 2
+
+
+class QuotaExceeded(PodiumError):
+    """A submitter over a per-day or queued limit; ``retry_after`` in seconds."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -23,7 +23,7 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -149,6 +149,28 @@ class RequestQueue:
                 problems.append((request_id, str(exc)))
         return requests, problems
 
+    def submitted_since(self, since: datetime, submitter: str) -> list[SubmissionRequest]:
+        """``submitter``'s requests created at or after ``since`` (ids start with their creation time,
+        so older files are not even opened)."""
+        first = f"{since:%Y%m%dt%H%M%Sz}"
+        found = []
+        for request_id in self.ids():
+            if request_id < first:
+                continue
+            try:
+                request = self._peek(request_id)
+            except (FormatError, RequestNotFound):
+                continue
+            if request.submitter == submitter and request.created_at >= since:
+                found.append(request)
+        return found
+
+    def waiting(self, submitter: str) -> list[SubmissionRequest]:
+        """``submitter``'s requests that are PENDING or RUNNING."""
+        return [
+            r for _, r in self._live() if r.submitter == submitter and r.status not in TERMINAL
+        ]
+
     # ------------------------------------------------------------------ submitting
 
     def add(
@@ -159,11 +181,15 @@ class RequestQueue:
         predictions: bytes,
         suffix: str,
         submitter: str | None = None,
+        admit: Callable[[RequestQueue], None] | None = None,
     ) -> tuple[SubmissionRequest, bool]:
         """Store validated predictions and a PENDING request; ``(request, False)`` for a duplicate.
 
         A duplicate is the same benchmark, model, revision and file content as a request that is
         pending, running or finished. A failed or cancelled one may be submitted again.
+        ``admit(queue)`` runs under the lock, after the duplicate check and before the write: a quota
+        check there (raising to refuse) and the write are one critical section, so concurrent
+        submissions can never pass it together.
         """
         sha256 = hashlib.sha256(predictions).hexdigest()
         key = dedupe_key(benchmark, model, sha256)
@@ -177,6 +203,12 @@ class RequestQueue:
             if existing is not None:
                 (self.root / relative).unlink(missing_ok=True)
                 return existing, False
+            if admit is not None:
+                try:
+                    admit(self)
+                except BaseException:
+                    (self.root / relative).unlink(missing_ok=True)
+                    raise
             request = SubmissionRequest(
                 id=request_id,
                 benchmark=benchmark,

@@ -2,6 +2,12 @@
 
 The file is validated exactly as ``podium score`` validates it, then stored with a PENDING request
 in the requests dataset. Nothing is stored for an invalid file.
+
+Who may submit what is decided here, once: an ``identity`` (a token's record) submits only for the
+orgs it holds (a model named without an org is submitted for the identity's own name), within its
+quotas, which are checked and reserved atomically with the request's write. Admins submit for any
+org without quotas. Without an identity the caller is the maintainer working on the data folder
+itself (the local CLI, the samples): it already holds every file, so nothing is checked.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from pathlib import Path
 
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.errors import UsageError
+from podium.errors import Forbidden, UsageError
+from podium.limits import Limits, submission_quota
 from podium.predictions import read_predictions
 from podium.queue import RequestQueue
 from podium.schema import ModelInfo, SubmissionRequest
 from podium.scoring import validate
 from podium.slugs import slugify
+from podium.tokens import TokenRecord, org_key
 
 MAX_NAME_LENGTH = 200
 
@@ -58,6 +66,20 @@ def model_info(
     return ModelInfo(name=name, org=org, revision=revision, link=link, **extra)
 
 
+def check_owner(identity: TokenRecord, model: ModelInfo) -> ModelInfo:
+    """``model`` with its org filled in (the identity's own name when it has none); ``Forbidden`` when
+    ``identity`` does not hold that org."""
+    if model.org is None:
+        model = model.model_copy(update={"org": identity.default_org})
+    if not identity.holds(model.org):
+        held = ", ".join([identity.name, *identity.orgs])
+        raise Forbidden(
+            f"{identity.name} may submit for {held}, not for {model.org!r}; to submit {model.full_name!r}, ask a "
+            f"maintainer to run: podium token grant {identity.name} --org {org_key(model.org)}"
+        )
+    return model
+
+
 @dataclass
 class Submitted:
     request: SubmissionRequest
@@ -75,8 +97,21 @@ def submit(
     predictions: Path,
     model: ModelInfo,
     submitter: str | None = None,
+    *,
+    identity: TokenRecord | None = None,
+    limits: Limits | None = None,
 ) -> Submitted:
-    """Validate ``predictions`` for ``benchmark_id`` and queue them. Raises on invalid input."""
+    """Validate ``predictions`` for ``benchmark_id`` and queue them. Raises on invalid input,
+    ``Forbidden`` for a model of an org ``identity`` does not hold, ``QuotaExceeded`` over a limit.
+
+    ``submitter`` labels the request when there is no ``identity`` (the local CLI's ``--submitter``);
+    with one, the submitter is the identity's name."""
+    admit = None
+    if identity is not None:
+        model = check_owner(identity, model)
+        submitter = identity.name
+        if not identity.is_admin:
+            admit = submission_quota(limits or Limits.from_env(), identity.name, benchmark_id)
     submitter = check_text(submitter, "submitter")
     gold = BenchmarkStore(home).gold(benchmark_id)
     raw = read_predictions(Path(predictions), home.max_predictions_bytes)
@@ -89,5 +124,6 @@ def submit(
         predictions=Path(predictions).read_bytes(),
         suffix=suffix,
         submitter=submitter,
+        admit=admit,
     )
     return Submitted(request, created)

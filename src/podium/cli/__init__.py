@@ -144,17 +144,24 @@ def build_parser() -> argparse.ArgumentParser:
     backend_options(p)
     p.set_defaults(func=cmd_serve)
 
-    tok = sub.add_parser("token", help="API tokens: create, list, revoke")
+    tok = sub.add_parser("token", help="API tokens and the orgs they submit for: create, list, grant, revoke")
     tsub = tok.add_subparsers(dest="token_command", required=True)
     p = tsub.add_parser("create", help="create a token (printed once; only its hash is stored)")
-    p.add_argument("--name", required=True, help="who uses it")
+    p.add_argument("--name", required=True, help="who uses it; also the org it submits for by default")
     p.add_argument("--role", required=True, choices=["submitter", "admin"])
+    p.add_argument("--org", action="append", default=[], metavar="ORG",
+                   help="an org it may also submit models for (org/name); repeat for several")  # fmt: skip
     p.add_argument("--expires-days", type=float, help="valid for this many days (default: until revoked)")
     p.set_defaults(func=cmd_token)
-    p = tsub.add_parser("list", help="list tokens (names, roles, states; never the tokens)")
+    p = tsub.add_parser("list", help="list tokens (names, roles, orgs, states; never the tokens)")
     p.set_defaults(func=cmd_token)
-    p = tsub.add_parser("revoke", help="revoke every token of a name")
+    p = tsub.add_parser("grant", help="let every token of a name submit for more orgs")
     p.add_argument("name")
+    p.add_argument("--org", action="append", required=True, metavar="ORG", help="repeat for several")
+    p.set_defaults(func=cmd_token)
+    p = tsub.add_parser("revoke", help="revoke every token of a name, or with --org only those orgs")
+    p.add_argument("name")
+    p.add_argument("--org", action="append", default=[], metavar="ORG", help="take only this org away; repeatable")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser(

@@ -15,9 +15,16 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     tokens = TokenStore(data_home(args))
     if args.token_command == "create":
-        token = tokens.create(args.name, args.role, args.expires_days)
+        token = tokens.create(args.name, args.role, args.expires_days, orgs=args.org)
         print(token)
-        print(f"token for {args.name} ({args.role}): shown once, only its hash is stored", file=sys.stderr)
+        held = "every org" if args.role == "admin" else "orgs " + ", ".join(tokens.orgs_of(args.name))
+        print(f"token for {args.name} ({args.role}, {held}): shown once, only its hash is stored", file=sys.stderr)
+    elif args.token_command == "grant":
+        held = tokens.grant(args.name, args.org)
+        print(f"{args.name} now submits for: {', '.join(held)}")
+    elif args.token_command == "revoke" and args.org:
+        held = tokens.ungrant(args.name, args.org)
+        print(f"{args.name} now submits for: {', '.join(held)}")
     elif args.token_command == "revoke":
         count = tokens.revoke(args.name)
         if not count:
@@ -26,7 +33,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     else:
         for record in tokens.list():
             state = "revoked" if record.revoked else (f"expires {record.expires_at}" if record.expires_at else "active")
-            print(f"{record.name:<24} {record.role:<10} {state}  created {record.created_at}")
+            orgs = "every org" if record.is_admin else ", ".join([record.name, *record.orgs])
+            print(f"{record.name:<24} {record.role:<10} {state}  created {record.created_at}  orgs: {orgs}")
     return 0
 
 

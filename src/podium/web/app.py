@@ -25,7 +25,9 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
     log.info("web: loaded %d benchmarks in %.2f s", len(state.cards), time.perf_counter() - started)
     step = time.perf_counter()
     loads = []
-    with gr.Blocks(title="Podium leaderboard", analytics_enabled=False) as demo:
+    # delete_cache: uploads and generated files older than 30 minutes go every 10 minutes (a page
+    # open to anyone must not let its temporary folder grow without bound).
+    with gr.Blocks(title="Podium leaderboard", analytics_enabled=False, delete_cache=(600, 1800)) as demo:
         gr.Markdown("# Podium\nOpen model leaderboard: verified scores with 95% confidence intervals.")
         timer = gr.Timer(refresh_seconds)
         with gr.Tabs():

@@ -38,6 +38,13 @@ def create_app(home: Home):
 
     app.include_router(build_router(home, board))
     app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=["api"])
+    # Gradio checks that a file argument of a page function was uploaded to this app only once the
+    # Blocks count as launched, which mount_gradio_app never marks: without this, a crafted call
+    # could name any server path (gold answers, tokens) as an "uploaded" file.
+    demo.has_launched = True
+    from podium.guards import RequestGuard
+
+    app.add_middleware(RequestGuard, home=home)
     app.podium_state = demo.podium_state
     log.info("web: app ready in %.2f s", time.perf_counter() - started)
     return app

@@ -8,10 +8,10 @@ import gradio as gr
 
 from podium.errors import PodiumError
 from podium.predictions import read_predictions
-from podium.schema import utcnow
 from podium.scoring import validate
 from podium.submissions import model_info, submit
 from podium.tasks import get_task
+from podium.tokens import TokenRecord
 from podium.web.state import WebState, escape_markdown, task_title
 
 
@@ -67,17 +67,18 @@ def status_text(state: WebState, request_id: str | None) -> str:
     return "\n".join(lines)
 
 
-def submitter_of(state: WebState, api_token: str | None) -> tuple[str | None, str | None]:
-    """(identity, problem): the token's name; "local" while the data home has no tokens at all."""
+def identity_of(state: WebState, api_token: str | None) -> tuple[TokenRecord | None, str | None]:
+    """(identity, problem). While the data home has no tokens at all it is a single-user folder: no
+    identity (the maintainer, recorded as 'local'); otherwise the token's record, or a problem."""
     from podium.tokens import TokenStore
 
     tokens = TokenStore(state.home)
     if not tokens.list():
-        return "local", None  # a single-user folder: nobody has been given a token yet
-    record = tokens.lookup((api_token or "").strip()) if api_token else None
-    if record is None or not record.usable(utcnow()):
+        return None, None  # nobody has been given a token yet
+    record = tokens.lookup_usable(api_token)
+    if record is None:
         return None, "A valid API token is needed to submit here (ask a maintainer: podium token create)."
-    return record.name, None
+    return record, None
 
 
 def token_label(state: WebState) -> str:
@@ -89,25 +90,38 @@ def token_label(state: WebState) -> str:
 
 
 def web_submit(state: WebState, choice, path, model, organisation, url, rev, api_token) -> tuple[str | None, str]:
-    """The Submit button: identity from the token, the same limits and service as the API."""
-    from podium.limits import Limits, submission_quota_problem
-
+    """The Submit button: identity from the token; ownership and quotas are the submit service's."""
     if not choice or not path:
         return None, "Pick a benchmark and upload a predictions file first."
-    who, problem = submitter_of(state, api_token)
-    if problem:
-        return None, problem
-    problem = submission_quota_problem(state.queue, Limits.from_env(), who, choice)
+    who, problem = identity_of(state, api_token)
     if problem:
         return None, problem
     try:
         info_ = model_info(model, org=organisation, revision=rev, link=url)
-        outcome = submit(state.home, choice, Path(path), info_, submitter=who)
+        outcome = submit(state.home, choice, Path(path), info_, submitter="local", identity=who)
     except PodiumError as exc:
         return None, str(exc)
     request = outcome.request
     prefix = "" if outcome.created else "Already submitted (same file, model and revision): "
     return request.id, prefix + status_text(state, request.id)
+
+
+def uploaded(path: str | None) -> str | None:
+    """``path`` when it is a file uploaded to this page (Gradio's upload folder), else None.
+
+    Gradio refuses other paths itself once the app counts as launched (web/server.py); this is the
+    same rule again where a callback opens the file, so no code path reads a file the client named."""
+    if not path or not isinstance(path, str):
+        return None
+    from gradio.utils import get_upload_folder
+
+    try:
+        resolved = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_file() or not resolved.is_relative_to(Path(get_upload_folder()).resolve()):
+        return None
+    return str(resolved)
 
 
 def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
@@ -139,12 +153,19 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
         return str(path)
 
     def do_submit(choice, path, model, organisation, url, rev, api_token):
-        return web_submit(state, choice, path, model, organisation, url, rev, api_token)
+        if path and uploaded(path) is None:
+            return None, "Upload the predictions file with the file box above."
+        return web_submit(state, choice, uploaded(path), model, organisation, url, rev, api_token)
+
+    def check_upload(choice, path):
+        if path and uploaded(path) is None:
+            return "Upload the predictions file with the file box above."
+        return check_file(state, choice, uploaded(path))
 
     benchmark.change(lambda b: benchmark_info(state, b), benchmark, info)
     benchmark.change(export_inputs, benchmark, inputs_button)
-    benchmark.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
-    upload.change(lambda b, p: check_file(state, b, p), [benchmark, upload], check)
+    benchmark.change(check_upload, [benchmark, upload], check)
+    upload.change(check_upload, [benchmark, upload], check)
     button.click(do_submit, [benchmark, upload, name, org, link, revision, token], [current, status])
     timer.tick(lambda rid: status_text(state, rid) if rid else gr.skip(), current, status, show_progress="hidden")
 

@@ -1,0 +1,144 @@
+"""The server's front door: who is calling, how much, how big, before any body is read.
+
+An ASGI middleware in front of the REST API and the page's upload route. For every request under
+``/api/`` and for ``/gradio_api/upload`` it, in this order and before a single body byte is read:
+
+1. resolves the caller: a valid ``Authorization: Bearer`` token (its record goes to
+   ``request.state.identity``), else the client address. A request that writes (any method but
+   GET/HEAD/OPTIONS under ``/api/``, except the read-only ``POST /api/compare``) without a valid
+   token is answered 401 at once, so an anonymous client cannot make the server spool a large
+   upload;
+2. counts the request against the caller's per-minute limit (per token, or per client address for
+   anonymous callers) and its in-flight limit (429 with ``Retry-After``);
+3. checks the declared size (``Content-Length``) against the route's limit (413), and refuses a
+   body of unknown length (411); the server reads no more than the declared length. Uploads to the
+   page also spend the client's hourly upload budget (429), and the page deletes them after 30
+   minutes, so one client cannot fill the disk.
+
+Uvicorn takes the client address from ``X-Forwarded-For`` only when the proxy is trusted
+(``--forwarded-allow-ips``; loopback by default): behind another proxy every client shares its
+address, so deploy with the proxy's address trusted (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from podium.config import Home
+from podium.limits import ByteBudget, InFlight, Limits, RateLimiter
+from podium.tokens import TokenRecord, TokenStore
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+READ_ONLY_POSTS = {"/api/compare"}
+JSON_BODY_LIMIT = 1 << 20  # seeds' JSON, compare requests: far below this
+MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers beside the predictions file
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+class RequestGuard:
+    """Pure ASGI middleware (never buffers a body); see the module docstring."""
+
+    def __init__(self, app, home: Home, limits: Limits | None = None):
+        self.app = app
+        self.home = home
+        self.limits = limits or Limits.from_env()
+        self.tokens = TokenStore(home)
+        self.per_token = RateLimiter(self.limits.requests_per_minute)
+        self.per_address = RateLimiter(self.limits.anonymous_requests_per_minute)
+        self.in_flight = InFlight(self.limits.max_concurrent_per_client)
+        self.uploads = ByteBudget(self.limits.upload_bytes_per_hour)
+
+    def body_limit(self, path: str) -> int:
+        if path.startswith("/api/submissions") or path.startswith("/gradio_api/upload"):
+            return self.home.max_predictions_bytes + MULTIPART_OVERHEAD
+        if path.rstrip("/") == "/api/benchmarks":
+            return self.home.max_benchmark_bytes + MULTIPART_OVERHEAD
+        return JSON_BODY_LIMIT
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path: str = scope.get("path", "")
+        guarded_api = path.startswith("/api/") or path == "/api"
+        if not (guarded_api or path.startswith("/gradio_api/upload")):
+            return await self.app(scope, receive, send)
+        method = scope.get("method", "GET").upper()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        writes = guarded_api and method not in READ_METHODS and path.rstrip("/") not in READ_ONLY_POSTS
+
+        who: TokenRecord | None = None
+        authorization = headers.get("authorization", "")
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return await _refuse(send, 401, "use 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"})
+            who = self.tokens.lookup_usable(token)
+            if who is None:
+                return await _refuse(send, 401, "invalid, expired or revoked token", {"WWW-Authenticate": "Bearer"})
+        elif writes:
+            return await _refuse(send, 401, "this operation needs a token", {"WWW-Authenticate": "Bearer"})
+
+        if who is not None:
+            key = f"token:{who.name}"
+            wait = self.per_token.hit(who.name)
+            limit = self.limits.requests_per_minute
+        else:
+            client = scope.get("client") or ("unknown", 0)
+            key = f"address:{client[0]}"
+            wait = self.per_address.hit(client[0])
+            limit = self.limits.anonymous_requests_per_minute
+        if wait is not None:
+            whom = "with this token" if who is not None else "from this address without a token"
+            return await _refuse(
+                send, 429, f"more than {limit} requests a minute {whom}; retry in {wait:g} s",
+                {"Retry-After": str(int(wait))},
+            )  # fmt: skip
+
+        if method not in READ_METHODS:
+            declared = headers.get("content-length")
+            if declared is None:
+                if "chunked" in headers.get("transfer-encoding", "").lower():
+                    return await _refuse(send, 411, "send the body with a Content-Length (no chunked uploads)")
+            else:
+                try:
+                    size = int(declared)
+                except ValueError:
+                    return await _refuse(send, 400, "Content-Length must be a number")
+                limit_bytes = self.body_limit(path)
+                if size > limit_bytes:
+                    message = f"the request body is {size} bytes, over the {limit_bytes} byte limit"
+                    return await _refuse(send, 413, message)
+                if path.startswith("/gradio_api/upload"):
+                    wait = self.uploads.take(key, size)
+                    if wait is not None:
+                        mb = self.limits.upload_bytes_per_hour // (1024 * 1024)
+                        message = f"more than {mb} MB of uploads in an hour from one client; retry in {wait:g} s"
+                        return await _refuse(send, 429, message, {"Retry-After": str(int(wait))})
+
+        if not self.in_flight.enter(key):
+            return await _refuse(
+                send, 429,
+                f"more than {self.limits.max_concurrent_per_client} requests at once from one client; retry shortly",
+                {"Retry-After": "1"},
+            )  # fmt: skip
+        try:
+            if who is not None:
+                scope.setdefault("state", {})["identity"] = who
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight.leave(key)
+
+
+async def _refuse(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    # The body is not read: tell the client the connection ends here.
+    raw.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
