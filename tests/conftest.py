@@ -43,7 +43,7 @@ def run_podium(*args: str, home: Path | None = None, env: dict | None = None, ch
     return proc
 
 
-def start_podium_serve(home: Path, env: dict | None = None, *extra: str, answer_within: float = 60.0):
+def start_podium_serve(home: Path, env: dict | None = None, *extra: str, answer_within: float = 180.0):
     """A real `podium serve` on a free loopback port; returns (process, url, seconds until it answered)."""
     import socket
     import time
