@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import subprocess
@@ -34,14 +35,15 @@ def report(name: str, ours: float, reference: float | None = None, bar: str = ""
 
 
 @contextmanager
-def podium_server(home: str, *args: str) -> Iterator[str]:
+def podium_server(home: str, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`podium serve` on a free loopback port for the duration of the block; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     podium = str(Path(sys.executable).with_name("podium"))
     server = subprocess.Popen([podium, "--home", home, "serve", "--port", str(port), *args],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, **(env or {})})  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

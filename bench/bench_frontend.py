@@ -41,7 +41,7 @@ def make_home(home: Home, rng: random.Random) -> None:
                 benchmark=card.id, model=ModelInfo(name=f"model-{m:04d}", org=f"org-{m % 37}",
                                                    link=f"https://example.org/m{m}"),
                 primary_metric="accuracy", metrics={"accuracy": score, "macro_f1": score * 0.9},
-                ci={"accuracy": Interval(low=score - 0.03, high=score + 0.03)}, n=500,
+                ci={"accuracy": Interval(low=max(0.0, score - 0.03), high=min(1.0, score + 0.03))}, n=500,
             )  # fmt: skip
             atomic.write_text(home.results_dir / card.id / f"r{m}.json", result.to_json())
 

@@ -53,7 +53,7 @@ def make_results(home: Home, rng: random.Random) -> None:
                 model=ModelInfo(name=f"model-{m:04d}", org=f"org-{m % 37}"),
                 primary_metric="accuracy",
                 metrics={"accuracy": score, "macro_f1": score * 0.9},
-                ci={"accuracy": Interval(low=score - 0.02, high=score + 0.02, resamples=10000)},
+                ci={"accuracy": Interval(low=max(0.0, score - 0.02), high=min(1.0, score + 0.02), resamples=10000)},
                 n=N_ITEMS,
                 submission_id=f"sub-{b}-{m}",
                 metric_version="podium_classification 1.0.0",

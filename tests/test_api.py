@@ -135,7 +135,11 @@ def test_bad_input_and_limits_get_their_status_codes(api, tmp_path):
     assert httpx.get(api["url"] + "/api/leaderboard/nope").status_code == 404
 
 
-def test_compare_gives_scipys_exact_binomial_p_value(api):
+def test_compare_gives_scipys_exact_binomial_p_value_on_the_disguised_counts(api):
+    from podium.compare import phantoms_for
+    from podium.config import Home
+    from podium.secrets_store import server_secret
+
     home = api["home"]
     first, second = "northwind/finbert-tone-large", "open-llm/llama-3-8b-instruct"
     out = Client(api["url"]).compare("fin-sentiment", [first, second])
@@ -143,11 +147,14 @@ def test_compare_gives_scipys_exact_binomial_p_value(api):
     results = {}
     for path in (home / "eval-results/fin-sentiment").glob("*.json"):
         result = Result.read(path)
-        results[result.model.full_name] = [row[1] for row in result.outcomes.values]
-    a, b = results[pair["model_a"]], results[pair["model_b"]]
+        results[result.model.full_name] = result
+    ra, rb = results[pair["model_a"]], results[pair["model_b"]]
+    a, b = ([row[1] for row in r.outcomes.values] for r in (ra, rb))
     only_a = sum(1 for x, y in zip(a, b, strict=True) if x and not y)
     only_b = sum(1 for x, y in zip(a, b, strict=True) if y and not x)
-    assert pair["p_value"] == pytest.approx(binomtest(only_a, only_a + only_b, 0.5).pvalue, rel=1e-12)
+    k = phantoms_for(server_secret(Home.from_env(home)), ra, rb)  # the pair's secret phantoms (docs/metrics.md)
+    exact = binomtest(only_a + k, only_a + only_b + 2 * k, 0.5).pvalue
+    assert pair["p_value"] == float(f"{exact:.2g}")
     assert pair["test"] == "exact McNemar" and out["best"] == first
     assert pair["ci_low"] <= pair["difference"] <= pair["ci_high"]
     three = Client(api["url"]).compare("fin-sentiment", [first, second, "baselines/majority-class"])

@@ -60,7 +60,7 @@ def test_add_from_each_format_keeps_ids_as_text_and_gold_private(fmt, tmp_path):
     assert gold.gold.to_pylist() == ["positive", "negative", "neutral"]
     assert store.inputs("tiny-sent")["text"].tolist()[1] == "NA"  # not read as a missing value
     public = sorted(p.name for p in (home / "benchmarks/tiny-sent").iterdir())
-    assert public == ["card.json", "inputs.parquet"]
+    assert public == ["card.json", "inputs.jsonl", "inputs.parquet"]
     inputs_bytes = (home / "benchmarks/tiny-sent/inputs.parquet").read_bytes()
     assert b"positive" not in inputs_bytes and b"label" not in inputs_bytes
     assert (home / "private/tiny-sent/gold.parquet").is_file()

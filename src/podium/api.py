@@ -44,6 +44,7 @@ from podium.errors import (
     quote,
 )
 from podium.leaderboard import table_records
+from podium.private_part import BenchmarkClosed
 from podium.queue import InvalidTransition, RequestNotFound
 from podium.schema import BenchmarkCard, Interval, ModelInfo, RequestStatus, Result, utcnow
 from podium.slugs import UnsafeNameError, slugify
@@ -303,16 +304,19 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
     @router.get("/benchmarks/{benchmark}/inputs", tags=["benchmarks"], response_class=FileResponse)
     def download_inputs(benchmark: str):
-        """The public inputs a submitter's model must answer, as JSONL (one item per line; never gold)."""
+        """The public inputs a submitter's model must answer, as JSONL (one item per line; never gold).
+        Served from the stored file: no temporary copy per download."""
         try:
             store.card(benchmark)
         except PodiumError as exc:
             raise HTTPException(404, str(exc)) from None
         if not (home.benchmarks_dir / benchmark / "inputs.parquet").is_file():
             raise HTTPException(404, f"benchmark {benchmark!r} has no public inputs (reported results only)")
-        out = Path(tempfile.mkdtemp(prefix="podium-inputs-")) / f"{benchmark}-inputs.jsonl"
-        store.export_inputs(benchmark, out)
-        return FileResponse(out, media_type="application/x-ndjson", filename=out.name)
+        try:
+            path = store.inputs_jsonl(benchmark)
+        except PodiumError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return FileResponse(path, media_type="application/x-ndjson", filename=f"{benchmark}-inputs.jsonl")
 
     # ------------------------------------------------------------------ submissions
 
@@ -356,6 +360,8 @@ def build_router(home: Home, board_provider) -> APIRouter:
                 if isinstance(exc, UnsafeNameError) and "benchmark" in str(exc):
                     raise HTTPException(404, f"no benchmark {quote(benchmark)}") from None
                 raise HTTPException(422, str(exc)) from None
+            except BenchmarkClosed as exc:
+                raise HTTPException(409, str(exc)) from None
             except BenchmarkError as exc:
                 raise HTTPException(404 if "no benchmark" in str(exc) else 400, str(exc)) from None
             except PodiumError as exc:

@@ -93,7 +93,11 @@ class Pair(BaseModel):
     difference: float = Field(description="score_a - score_b")
     ci_low: float = Field(description="95% interval of the difference (paired bootstrap)")
     ci_high: float
-    p_value: float = Field(description="exact McNemar (accuracy) or paired bootstrap (F1-type metrics), two-sided")
+    p_value: float = Field(
+        description="two-sided p-value of the disguised test (docs/metrics.md, 'Comparing models'): exact McNemar "
+        "(accuracy) or paired bootstrap (F1-type metrics) with phantom discordant items fixed per pair by a server "
+        "secret; two significant digits"
+    )
     test: str
     p_holm: float = Field(description="Holm-adjusted over all pairs")
 

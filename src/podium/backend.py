@@ -57,15 +57,16 @@ def result_relative_path(request: SubmissionRequest) -> str:
 def score_in_child(root: str, private_root: str | None, max_bytes: int, request_id: str, conn) -> None:
     """Runs in the child process: score one request and write its result file."""
     try:
-        from podium import atomic
         from podium.errors import PodiumError
-        from podium.scoring import score_file
+        from podium.private_part import score_submission, write_scores
 
         home = Home(Path(root), Path(private_root) if private_root else None, max_bytes)
         queue = RequestQueue(home)
         request = queue.get(request_id)
         try:
-            result = score_file(
+            # A benchmark with a private part gets two results: the public part's (the result file)
+            # and the private part's, kept under the private folder until `podium benchmark reveal`.
+            scores = score_submission(
                 home,
                 request.benchmark,
                 queue.predictions_path(request),
@@ -76,7 +77,8 @@ def score_in_child(root: str, private_root: str | None, max_bytes: int, request_
             conn.send(("invalid", str(exc)))
             return
         relative = result_relative_path(request)
-        atomic.write_text(home.results_dir / relative, result.to_json())
+        write_scores(home, relative, scores)
+        result = scores.public
         interval = result.ci.get(result.primary_metric)
         summary = f"{result.primary_metric} {result.score:.4f}" + (
             f" [{interval.low:.4f}, {interval.high:.4f}]" if interval else ""

@@ -4,8 +4,10 @@ Layout (see ``podium.config``)::
 
     benchmarks/<id>/card.json          the card (``podium.schema.BenchmarkCard``)
     benchmarks/<id>/inputs.parquet     id + the task's input fields: what submitters get
+    benchmarks/<id>/inputs.jsonl       the same as JSONL, served as the inputs download
     benchmarks/<id>/documents.parquet  chatbot benchmarks: the document collection
     private/<id>/gold.parquet          id + gold answers
+    private/<id>/private-items.parquet with a private part: the ids of its items (secret too)
 
 A benchmark exists once its card exists; the card is written last, so a crash while adding one
 leaves no half-made benchmark visible.
@@ -33,6 +35,8 @@ from podium.slugs import check_slug
 from podium.tasks import GoldSet, get_task
 
 SOURCE_FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
+INPUTS_JSONL = "inputs.jsonl"
+PRIVATE_ITEMS = "private-items.parquet"
 
 
 def load_table(path: Path) -> pd.DataFrame:
@@ -126,6 +130,41 @@ class BenchmarkStore:
         self.card(benchmark_id)
         return pq.read_table(self._public(benchmark_id) / "inputs.parquet").to_pandas()
 
+    def inputs_jsonl(self, benchmark_id: str) -> Path:
+        """The public inputs as a stored JSONL file (what ``export_inputs`` writes; never gold).
+
+        Written with the benchmark; for a benchmark added before this file existed (or whose
+        inputs.parquet is newer), written now, atomically, so concurrent readers see a whole file.
+        """
+        self.card(benchmark_id)
+        folder = self._public(benchmark_id)
+        source, path = folder / "inputs.parquet", folder / INPUTS_JSONL
+        if not source.is_file():
+            raise BenchmarkError(f"benchmark {benchmark_id!r} has no public inputs (reported results only)")
+        try:
+            if path.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+                return path
+        except FileNotFoundError:
+            pass
+        atomic.write_bytes(path, _jsonl_bytes(pq.read_table(source).to_pandas()))
+        return path
+
+    def private_items(self, benchmark_id: str) -> pa.Array | None:
+        """The ids of the benchmark's private part (None without one). Secret: never serve them."""
+        card = self.card(benchmark_id)
+        if not card.private_fraction:
+            return None
+        path = self._private(benchmark_id) / PRIVATE_ITEMS
+        if not path.is_file():
+            raise BenchmarkError(
+                f"benchmark {benchmark_id!r} has a private part but no {PRIVATE_ITEMS}: add it again with --replace"
+            )
+        return pq.read_table(path, columns=["id"]).column("id").combine_chunks().cast(pa.string())
+
+    def write_card(self, card: BenchmarkCard) -> None:
+        """Replace the card of an existing benchmark (its items and gold answers stay)."""
+        atomic.write_text(self._public(card.id) / "card.json", card.to_json())
+
     def documents(self, benchmark_id: str) -> pd.DataFrame | None:
         path = self._public(benchmark_id) / "documents.parquet"
         return pq.read_table(path).to_pandas() if path.is_file() else None
@@ -140,10 +179,14 @@ class BenchmarkStore:
         columns: dict[str, str] | None = None,
         documents: Path | pd.DataFrame | None = None,
         replace: bool = False,
+        keep_private_part: bool = True,
     ) -> BenchmarkCard:
         """Create a benchmark from a table holding inputs and gold answers.
 
         ``columns`` maps a task field to the source column that holds it (``{"text": "sentence"}``).
+        With ``card.private_fraction`` a secret random share of the items becomes the private part
+        (``podium.private_part``). Replacing a benchmark keeps its private part (and its closing,
+        once revealed) unless the new card sets another fraction or ``keep_private_part`` is False.
         """
         task = get_task(card.task_type)
         public_dir, private_dir = self._public(card.id), self._private(card.id)
@@ -169,12 +212,21 @@ class BenchmarkStore:
             docs = documents if isinstance(documents, pd.DataFrame) else load_table(Path(documents))
         gold_bytes, inputs_bytes = _parquet(gold), _parquet(inputs)
         update: dict = {"updated_at": utcnow()}
-        if replace and (public_dir / "card.json").exists():
-            update |= _replacement(self.card(card.id), card, public_dir, private_dir, gold_bytes, inputs_bytes)
+        old = self.card(card.id) if replace and (public_dir / "card.json").exists() else None
+        if old is not None:
+            if card.private_fraction is None and keep_private_part and old.private_fraction:
+                card = card.model_copy(update={"private_fraction": old.private_fraction})
+            if old.revealed_at is not None and card.revealed_at is None:
+                card = card.model_copy(update={"revealed_at": old.revealed_at})  # closed stays closed
+        private_files = {"gold.parquet": gold_bytes}
+        if card.private_fraction:
+            private_files[PRIVATE_ITEMS] = self._private_split(card, gold)
+        if old is not None:
+            update |= _replacement(old, card, public_dir, private_dir, private_files, inputs_bytes)
         card = card.model_copy(update=update)
 
-        _replace_dir(private_dir, {"gold.parquet": gold_bytes})
-        public_files = {"inputs.parquet": inputs_bytes}
+        _replace_dir(private_dir, private_files)
+        public_files = {"inputs.parquet": inputs_bytes, INPUTS_JSONL: _jsonl_bytes(inputs)}
         if docs is not None:
             public_files["documents.parquet"] = _parquet(docs)
         _replace_dir(public_dir, public_files)
@@ -193,28 +245,51 @@ class BenchmarkStore:
                     frame[column] = frame[column].map(lambda v: " ".join(list(v)))
             atomic.write_text(out, frame.to_csv(index=False))
         else:
-            lines = [
-                json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False)
-                for row in inputs.to_dict(orient="records")
-            ]
-            atomic.write_text(out, "\n".join(lines) + "\n")
+            atomic.write_bytes(out, _jsonl_bytes(inputs))
         return len(inputs)
+
+    def _private_split(self, card: BenchmarkCard, gold: pd.DataFrame) -> bytes:
+        """The private part's item ids as parquet bytes, drawn under the server secret."""
+        from podium.private_part import choose_private, companion_id
+
+        companion_id(card.id)  # the revealed table's id must be a valid slug too: fail now, not at reveal
+        ids = gold["id"].astype(str).tolist()
+        mask = choose_private(self.home, card.id, ids, float(card.private_fraction or 0))
+        return _parquet(pd.DataFrame({"id": [i for i, private in zip(ids, mask, strict=True) if private]}))
 
 
 def _plain(value):
     return value.tolist() if hasattr(value, "tolist") else value
 
 
+def _jsonl_bytes(inputs: pd.DataFrame) -> bytes:
+    rows = inputs.to_dict(orient="records")
+    lines = [json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _replacement(
-    old: BenchmarkCard, new: BenchmarkCard, public_dir: Path, private_dir: Path, gold: bytes, inputs: bytes
+    old: BenchmarkCard,
+    new: BenchmarkCard,
+    public_dir: Path,
+    private_dir: Path,
+    private: dict[str, bytes],
+    inputs: bytes,
 ) -> dict:
     """Card fields of a replaced benchmark: its creation time, and a version that changes exactly
-    when the items or gold answers do (results of the old version then leave the leaderboard)."""
+    when the items, the gold answers or the private part do (results of the old version then leave
+    the leaderboard: they were scored on other items)."""
 
-    def same(path: Path, data: bytes) -> bool:
+    def same(path: Path, data: bytes | None) -> bool:
+        if data is None:  # a file the new version does not have
+            return not path.exists()
         return path.is_file() and path.read_bytes() == data
 
-    changed = not (same(private_dir / "gold.parquet", gold) and same(public_dir / "inputs.parquet", inputs))
+    changed = not (
+        same(private_dir / "gold.parquet", private["gold.parquet"])
+        and same(private_dir / PRIVATE_ITEMS, private.get(PRIVATE_ITEMS))
+        and same(public_dir / "inputs.parquet", inputs)
+    )
     update: dict = {"created_at": old.created_at}
     given = new.version if new.version not in ("1", old.version) else None  # "1" is the default: not given
     if given is not None:

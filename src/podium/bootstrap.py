@@ -25,6 +25,14 @@ def seed_for(*parts: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+def salted_seed_for(secret: bytes, *parts: str) -> int:
+    """A 63-bit seed from strings under a secret (``podium.secrets_store.server_secret``): the same
+    answer on every call, but nobody without the secret can reproduce the random stream."""
+    from podium.secrets_store import keyed_int
+
+    return keyed_int(secret, "seed", *parts)
+
+
 @dataclass(frozen=True)
 class GroupedStatistic:
     """A metric as a function of group counts.

@@ -1,7 +1,8 @@
 """Rescoring stored submissions after a metric changed or a benchmark's gold answers were corrected.
 
 Every request keeps its predictions, so a result can always be computed again with the scoring
-the backend uses. Only FINISHED submissions are rescored: a result is stale when it was scored on
+the backend uses (for a benchmark with a private part, both parts: ``podium.private_part``). Only
+FINISHED submissions are rescored: a result is stale when it was scored on
 another version of the benchmark than the current card's, or by another version of the task's
 metric module. The new result replaces the old file atomically (same path, same submission id, so
 the same bootstrap seed material); the leaderboard picks it up like any changed file. A
@@ -14,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from podium import atomic
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.errors import BenchmarkError, PodiumError
@@ -57,7 +57,7 @@ def rescore(
 ) -> list[Rescored]:
     """Rescore the stale (or, with ``everything``, all) FINISHED submissions of ``benchmarks`` (all
     by default). With ``dry_run`` nothing is written: the list says what would be rescored."""
-    from podium.scoring import score_file
+    from podium.private_part import score_submission, write_scores
 
     store, queue = BenchmarkStore(home), RequestQueue(home)
     cards = {card.id: card for card in store.list()}
@@ -90,15 +90,17 @@ def rescore(
         if dry_run:
             continue
         try:
-            result = score_file(
+            scores = score_submission(
                 home, request.benchmark, queue.predictions_path(request), model=request.model, submission_id=request.id
             )
         except PodiumError as exc:
             text = str(exc).replace("\n  ", " ").replace("\n", " ")
             entry.error = text if len(text) <= 300 else text[:299] + "…"
             continue
-        atomic.write_text(path, result.to_json())
-        entry.after = result.score
+        # Same path as the backend's: the public part into the result file, a private part's result
+        # under the private folder (and into the revealed table once the benchmark is revealed).
+        write_scores(home, request.result_file, scores)
+        entry.after = scores.public.score
     return done
 
 

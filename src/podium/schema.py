@@ -90,6 +90,19 @@ class BenchmarkCard(_Document):
     license: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    private_fraction: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="share of the items held back as a secret private part (which ones is secret); the "
+        "leaderboard, details and compare use the other, public part",
+    )
+    revealed_at: datetime | None = Field(
+        default=None, description="when the private standings were revealed; the benchmark is closed since"
+    )
+    private_part_of: str | None = Field(
+        default=None, description="on the table `podium benchmark reveal` adds: whose private part it holds"
+    )
 
     @field_validator("id")
     @classmethod

@@ -21,6 +21,7 @@ from podium.config import Home
 from podium.errors import Forbidden, UsageError
 from podium.limits import Limits, submission_quota
 from podium.predictions import read_predictions
+from podium.private_part import check_open
 from podium.queue import RequestQueue
 from podium.schema import ModelInfo, SubmissionRequest
 from podium.scoring import validate
@@ -114,6 +115,7 @@ def submit(
             admit = submission_quota(limits or Limits.from_env(), identity.name, benchmark_id)
     submitter = check_text(submitter, "submitter")
     gold = BenchmarkStore(home).gold(benchmark_id)
+    check_open(gold.card)  # a revealed benchmark's gold answers are public: no more submissions
     raw = read_predictions(Path(predictions), home.max_predictions_bytes)
     validate(gold, raw)
     suffix = ".csv" if raw.format == "csv" else ".jsonl"

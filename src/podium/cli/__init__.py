@@ -11,6 +11,7 @@ import sys
 
 from podium.cli.admin import cmd_demo, cmd_rescore, cmd_samples, cmd_token
 from podium.cli.benchmarks import (
+    add_private_part_options,
     cmd_benchmark_add,
     cmd_benchmark_export,
     cmd_benchmark_list,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
     p.add_argument("--replace", action="store_true", help="overwrite an existing benchmark")
     p.set_defaults(func=cmd_benchmark_add)
+    add_private_part_options(p, bsub)
     p = bsub.add_parser("list", help="list benchmarks")
     p.add_argument("--json", action="store_true", help="print the cards as JSON")
     p.set_defaults(func=cmd_benchmark_list)

@@ -1,4 +1,4 @@
-"""`podium score` and `podium benchmark add|list|show|export-inputs`."""
+"""`podium score` and `podium benchmark add|list|show|export-inputs|reveal`."""
 
 from __future__ import annotations
 
@@ -68,6 +68,11 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         "license": args.license,
     }
     fields.update({k: v for k, v in given.items() if v is not None})
+    fraction = getattr(args, "private_fraction", None)
+    if fraction is not None:
+        if not 0 <= fraction < 1:
+            raise UsageError(f"--private-fraction must be at least 0 and below 1, got {fraction:g}")
+        fields["private_fraction"] = fraction or None  # 0: no private part (also on --replace)
     for required in ("id", "task_type"):
         if not fields.get(required):
             raise UsageError(f"--{'task' if required == 'task_type' else required} is required")
@@ -90,9 +95,29 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         columns=_pairs(args.column, "--column"),
         documents=Path(args.documents) if args.documents else None,
         replace=args.replace,
+        keep_private_part=fraction != 0,
     )
     webhooks.flush()
     print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items, version {card.version})")
+    if card.private_fraction:
+        print(
+            f"{card.private_fraction:.0%} of the items form a secret private part: the leaderboard shows the "
+            f"public part until `podium benchmark reveal {card.id}`"
+        )
+    return 0
+
+
+def cmd_benchmark_reveal(args: argparse.Namespace) -> int:
+    from podium.private_part import reveal
+
+    revealed = reveal(data_home(args), args.benchmark)
+    card = revealed.card
+    print(
+        f"closed {card.private_part_of}: no new submissions. Its private standings are the benchmark {card.id} "
+        f"({card.n_items} items, {revealed.results} results"
+        + (f", {revealed.rescored} scored now from stored predictions" if revealed.rescored else "")
+        + ")"
+    )
     return 0
 
 
@@ -136,3 +161,20 @@ def cmd_benchmark_export(args: argparse.Namespace) -> int:
         docs_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"wrote {len(frame)} documents to {docs_out}")
     return 0
+
+
+def add_private_part_options(add: argparse.ArgumentParser, benchmark_commands) -> None:
+    """`benchmark add --private-fraction` and `benchmark reveal` (``benchmark_commands`` is the
+    `benchmark` command's subparsers)."""
+    add.add_argument(
+        "--private-fraction",
+        type=float,
+        metavar="F",
+        help="hold back this share of the items as a secret private part, revealed by `benchmark reveal` "
+        "(0 removes it on --replace)",
+    )
+    p = benchmark_commands.add_parser(
+        "reveal", help="close a benchmark and publish its private part's standings as <id>-private"
+    )
+    p.add_argument("benchmark")
+    p.set_defaults(func=cmd_benchmark_reveal)

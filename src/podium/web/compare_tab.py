@@ -51,7 +51,9 @@ def build_compare_tab(state: WebState) -> None:
     table = gr.Dataframe(interactive=False, datatype="str", elem_id="compare-table")
     gr.Markdown(
         "Paired tests on the same items: exact McNemar for accuracy, paired bootstrap (10,000 resamples) for "
-        "F1-type metrics; the 95% interval is of the difference A - B; p-values are Holm-adjusted across pairs."
+        "F1-type metrics; the 95% interval is of the difference A - B; p-values are Holm-adjusted across pairs. "
+        "To keep the hidden answers hidden, each pair's test counts a few extra disagreeing items fixed by the "
+        "server (so p-values are slightly conservative) and p-values have two significant digits."
     )
     benchmark.change(models_of, benchmark, models)
     button.click(lambda b, m: compare_view(state, b, m), [benchmark, models], [summary, table])

@@ -148,9 +148,7 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
     def export_inputs(choice):
         if not choice:
             return None
-        path = state.files / f"{choice}-inputs.jsonl"
-        state.store.export_inputs(choice, path)
-        return str(path)
+        return str(state.store.inputs_jsonl(choice))  # the stored file: no copy per visitor
 
     def do_submit(choice, path, model, organisation, url, rev, api_token):
         if path and uploaded(path) is None:
