@@ -6,6 +6,11 @@ business (``podium.tasks``).
 
 Locations in messages: CSV problems say ``row N`` (the N-th data row, the header not counted),
 JSONL problems say ``line N`` (the physical line in the file).
+
+Files are hostile until checked: messages quote at most a short prefix of any value
+(``podium.errors.quote``), and parsing keeps memory to a small multiple of the file size: the bytes
+are never decoded into one big string on the usual paths (Arrow validates UTF-8 in place), and
+JSONL lines are split a few MB at a time, a longer line parsed from a view of the file's bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from podium.errors import InvalidPredictions, Problem
+from podium.errors import InvalidPredictions, Problem, quote, quote_value
 
 ID_COLUMN = "id"
 PREDICTION_COLUMN = "prediction"
 CSV_SUFFIXES = {".csv"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+_BOM = b"\xef\xbb\xbf"
+_NOT_BLANK = re.compile(rb"\S")  # the whitespace bytes.strip() strips
 
 try:  # orjson is several times faster on large JSONL files; gradio already installs it
     import orjson
@@ -79,7 +87,8 @@ def detect_format(path: Path, data: bytes) -> str:
         return "csv"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
-    return "jsonl" if data.lstrip()[:1] == b"{" else "csv"
+    first = _NOT_BLANK.search(data)  # (not data.lstrip(): that copies the whole file)
+    return "jsonl" if first is not None and first.group() == b"{" else "csv"
 
 
 def read_predictions(path: Path, max_bytes: int, fmt: str | None = None) -> RawPredictions:
@@ -95,68 +104,98 @@ def read_predictions(path: Path, max_bytes: int, fmt: str | None = None) -> RawP
 
 
 def parse_predictions(data: bytes, fmt: str) -> RawPredictions:
-    if not data.strip():
+    if _NOT_BLANK.search(data) is None:
         raise InvalidPredictions([Problem("file", "the file is empty")])
-    text = _decode(data)
     if fmt == "csv":
-        return _parse_csv(data, text)
+        return _parse_csv(data)
     if fmt == "jsonl":
-        return _parse_jsonl(text)
-    raise InvalidPredictions([Problem("file", f"unknown format {fmt!r}; use csv or jsonl")])
+        return _parse_jsonl(data)
+    raise InvalidPredictions([Problem("file", f"unknown format {quote(fmt)}; use csv or jsonl")])
 
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
-def _decode(data: bytes) -> str:
+def _utf8_problem(data: bytes | memoryview, first_line: int = 1) -> Problem | None:
+    """The line and byte where ``data`` stops being UTF-8, or None if it is valid."""
     try:
-        return data.decode("utf-8-sig")
+        str(data, "utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex()
-        raise InvalidPredictions(
-            [Problem(f"line {line}", f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8")]
-        ) from None
+        line = first_line + bytes(data[: exc.start]).count(b"\n")
+        byte = bytes(data[exc.start : exc.start + 1]).hex()
+        return Problem(f"line {line}", f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8")
+    return None
 
 
-def _header(text: str) -> list[str]:
-    first = text.split("\n", 1)[0].strip("\r")
+def _check_utf8(buffer: pa.Buffer) -> None:
+    """Raise naming the line if ``buffer`` is not UTF-8. Arrow validates in place: no decoded copy."""
+    offsets = pa.array([0, buffer.size], type=pa.int64()).buffers()[1]
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buffer]).validate(full=True)
+    except pa.ArrowInvalid:
+        problem = _utf8_problem(memoryview(buffer))
+        if problem is not None:
+            raise InvalidPredictions([problem]) from None
+
+
+def _header(first: str) -> list[str]:
     try:
         return [c.strip() for c in next(csv.reader([first]))]
     except (csv.Error, StopIteration):
         return []
 
 
-def _parse_csv(data: bytes, text: str) -> RawPredictions:
-    columns = _header(text)
+def _header_problem() -> Problem:
+    return Problem("header", f"the first line must be a header with columns '{ID_COLUMN}' and '{PREDICTION_COLUMN}'")
+
+
+def _parse_csv(data: bytes) -> RawPredictions:
+    buffer = pa.py_buffer(data)  # slices of it are views, not copies
+    if data.startswith(_BOM):
+        buffer = buffer.slice(len(_BOM))
+    _check_utf8(buffer)
+    end = data.find(b"\n")
+    first_line = data[len(_BOM) if data.startswith(_BOM) else 0 : end if end >= 0 else len(data)]
+    first_line = first_line.decode("utf-8").strip("\r")
+    columns = _header(first_line)
     if ID_COLUMN not in columns or PREDICTION_COLUMN not in columns:
-        first_line = text.split("\n", 1)[0].strip("\r")
-        raise InvalidPredictions(
-            [
-                Problem(
-                    "header",
-                    f"the first line must be a header with columns '{ID_COLUMN}' and "
-                    f"'{PREDICTION_COLUMN}'; found {first_line[:120]!r}",
-                )
-            ]
+        problem = _header_problem()
+        raise InvalidPredictions([Problem(problem.where, f"{problem.message}; found {quote(first_line, 120)}")])
+    read_options = pacsv.ReadOptions(column_names=columns, skip_rows=1)
+    # Without a quote character no value can hold a line break, and Arrow splits blocks at any
+    # newline (fastest). With one, Arrow must parse quotes to find the rows: a quoted "\r" or "\n"
+    # is part of a value, not the end of a row (else a row is silently split in two).
+    parse_options = pacsv.ParseOptions(newlines_in_values=b'"' in data)
+    convert_options = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in columns},
+        strings_can_be_null=False,
+        include_columns=[ID_COLUMN, PREDICTION_COLUMN],
+    )
+
+    def read() -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+
     try:  # Arrow's multi-threaded reader first; pandas only to explain what is wrong
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in columns},
-                strings_can_be_null=False,
-                include_columns=[ID_COLUMN, PREDICTION_COLUMN],
-            ),
-        )
+        try:
+            table = read()
+        except pa.ArrowInvalid as exc:
+            if "straddling" not in str(exc):
+                raise
+            # A row longer than Arrow's block (a huge value): one block holding the whole file
+            # costs far less memory than the pandas path.
+            read_options.block_size = buffer.size + 1
+            table = read()
         ids = table.column(ID_COLUMN).combine_chunks()
         values = table.column(PREDICTION_COLUMN).combine_chunks()
-    except (pa.ArrowInvalid, ValueError):
-        ids, values = _parse_csv_with_pandas(text)
+        del table
+    except (pa.ArrowException, ValueError):
+        ids, values = _parse_csv_with_pandas(data.decode("utf-8-sig"))
     if len(ids) == 0:
         raise InvalidPredictions([Problem("file", "no predictions after the header")])
     return RawPredictions(ids=ids, values=values, format="csv")
@@ -173,46 +212,95 @@ def _parse_csv_with_pandas(text: str) -> tuple[pa.Array, pa.Array]:
             line = message.split(" in line ")[1].split(",")[0]
             where = f"line {line}"
             message = message.split("C error: ")[-1]
-        raise InvalidPredictions([Problem(where, f"malformed CSV: {message}")]) from None
+        raise InvalidPredictions([Problem(where, f"malformed CSV: {quote(message, 200)}")]) from None
     except pd.errors.EmptyDataError:
         raise InvalidPredictions([Problem("file", "the file is empty")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if ID_COLUMN not in frame.columns or PREDICTION_COLUMN not in frame.columns:
+        # The first physical line named both, but as a CSV record the header is another (a quoted
+        # field spanning lines).
+        raise InvalidPredictions([_header_problem()])
+    if frame.columns.duplicated().any():
+        frame = frame.loc[:, ~frame.columns.duplicated()]  # the first of repeated columns, as Arrow reads
     return (
         pa.array(frame[ID_COLUMN].tolist(), type=pa.string()),
         pa.array(frame[PREDICTION_COLUMN].tolist(), type=pa.string()),
     )
 
 
-def _parse_jsonl(text: str) -> RawPredictions:
+_LINES_CHUNK = 4 << 20
+
+
+def _jsonl_chunks(data: bytes):
+    """``(number of the first line, lines)`` for the file's physical lines, a few MB at a time.
+
+    Lines are split by ``bytes.split`` per chunk (fast, and the copies stay small); a line longer
+    than a chunk comes alone, as a view of the file's bytes (never copied).
+    """
+    view = memoryview(data)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    size = len(data)
+    number = 1
+    while start <= size:
+        if size - start <= _LINES_CHUNK:
+            stop = size
+        else:
+            stop = data.rfind(b"\n", start, start + _LINES_CHUNK)
+            if stop < 0:  # a line longer than a chunk
+                stop = data.find(b"\n", start)
+                stop = size if stop < 0 else stop
+                yield number, [view[start:stop]]
+                number += 1
+                start = stop + 1
+                continue
+        lines = data[start:stop].split(b"\n")
+        yield number, lines
+        number += len(lines)
+        start = stop + 1
+
+
+def _parse_jsonl(data: bytes) -> RawPredictions:
     ids: list[str] = []
     values: list[Any] = []
     lines: list[int] = []
     problems: list[Problem] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = _loads(line)
-        except _JSON_ERRORS as exc:
-            problems.append(Problem(f"line {number}", f"not valid JSON ({exc})"))
-            continue
-        if not isinstance(record, dict):
-            problems.append(Problem(f"line {number}", 'expected an object like {"id": ..., "prediction": ...}'))
-            continue
-        missing = [k for k in (ID_COLUMN, PREDICTION_COLUMN) if k not in record]
-        if missing:
-            has = ", ".join(map(repr, list(record)[:6])) or "no fields"
-            problems.append(Problem(f"line {number}", f"missing field {', '.join(map(repr, missing))} (it has {has})"))
-            continue
-        item_id = record[ID_COLUMN]
-        if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
-            problems.append(Problem(f"line {number}", f"field 'id' must be a string, got {item_id!r}"))
-            continue
-        ids.append(str(item_id))
-        values.append(record[PREDICTION_COLUMN])
-        lines.append(number)
+    total = 0
+
+    def problem(number: int, message: str) -> None:
+        nonlocal total
+        total += 1
+        if len(problems) < 20:  # a million bad lines are counted, not all described
+            problems.append(Problem(f"line {number}", message))
+
+    for first, chunk in _jsonl_chunks(data):
+        for number, line in enumerate(chunk, first):
+            try:
+                record = _loads(line)
+            except _JSON_ERRORS as exc:
+                # (only here is a line decoded: a blank line, in Unicode's sense as before, is skipped)
+                utf8 = _utf8_problem(line, number)
+                if utf8 is not None:
+                    problem(number, utf8.message)
+                elif str(line, "utf-8").strip():
+                    problem(number, f"not valid JSON ({quote(str(exc), 200)})")
+                continue
+            if not isinstance(record, dict):
+                problem(number, f'expected an object like {{"id": ..., "prediction": ...}}, got {quote_value(record)}')
+                continue
+            if ID_COLUMN not in record or PREDICTION_COLUMN not in record:
+                missing = ", ".join(repr(k) for k in (ID_COLUMN, PREDICTION_COLUMN) if k not in record)
+                has = ", ".join(quote(k) for k in list(record)[:6]) or "no fields"
+                problem(number, f"missing field {missing} (it has {has})")
+                continue
+            item_id = record[ID_COLUMN]
+            if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
+                problem(number, f"field 'id' must be a string, got {quote_value(item_id)}")
+                continue
+            ids.append(str(item_id))
+            values.append(record[PREDICTION_COLUMN])
+            lines.append(number)
     if problems:
-        raise InvalidPredictions(problems)
+        raise InvalidPredictions(problems, total=total)
     if not ids:
         raise InvalidPredictions([Problem("file", "the file holds no predictions")])
     return RawPredictions(
@@ -247,13 +335,14 @@ def match_ids(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> IdMatc
     unknown = np.flatnonzero(position < 0)
     total += len(unknown)
     for row in unknown[:10]:
-        problems.append(Problem(raw.where(row), f"id {raw.id_at(row)!r} is not in benchmark '{benchmark}'"))
+        problems.append(Problem(raw.where(row), f"id {quote(raw.id_at(row))} is not in benchmark '{benchmark}'"))
 
     known_rows = np.flatnonzero(position >= 0)
     if len(known_rows) == 0 and len(position) and n:  # one clear message instead of one per row
         message = (
             f"none of the file's {len(position)} ids is in benchmark '{benchmark}' (the file's look like "
-            f"{raw.id_at(0)!r}, the benchmark's like {item_ids[0].as_py()!r}): is the file for another benchmark?"
+            f"{quote(raw.id_at(0))}, the benchmark's like {quote(item_ids[0].as_py())}): is the file for another "
+            "benchmark?"
         )
         return IdMatch(position, None, [Problem("file", message)], 1, disjoint=True)
     known_pos = position[known_rows]
@@ -265,12 +354,13 @@ def match_ids(raw: RawPredictions, item_ids: pa.Array, benchmark: str) -> IdMatc
         total += len(repeat)
         for k in repeat[:10]:
             row, first = known_rows[order[k]], known_rows[order[k - 1]]
-            problems.append(Problem(raw.where(row), f"id {raw.id_at(row)!r} already appeared in {raw.where(first)}"))
+            message = f"id {quote(raw.id_at(row))} already appeared in {raw.where(first)}"
+            problems.append(Problem(raw.where(row), message))
 
     missing = np.flatnonzero(per_item == 0)
     if len(missing):
         total += 1
-        examples = ", ".join(repr(item_ids[int(i)].as_py()) for i in missing[:5])
+        examples = ", ".join(quote(item_ids[int(i)].as_py()) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         noun = "item has" if len(missing) == 1 else "items have"
         problems.append(Problem("file", f"{len(missing)} benchmark {noun} no prediction: ids {examples}{more}"))

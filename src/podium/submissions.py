@@ -119,6 +119,7 @@ def submit(
     raw = read_predictions(Path(predictions), home.max_predictions_bytes)
     validate(gold, raw)
     suffix = ".csv" if raw.format == "csv" else ".jsonl"
+    del raw  # the parsed file is not needed once validated: don't hold it beside the bytes below
     request, created = RequestQueue(home).add(
         benchmark=gold.card.id,
         benchmark_version=gold.card.version,

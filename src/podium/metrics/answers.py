@@ -7,6 +7,10 @@ F-measure with its default tokenizer (no stemming; ``score_multi`` picks the bes
 Speed comes from doing per-item Python work only where it cannot be avoided: the SQuAD
 normalisation runs once over all answers joined by a separator, token overlap is counted with
 numpy over integer token ids, and the longest common subsequence is rapidfuzz's compiled LCS.
+
+Answers are arbitrary user text (NUL and every other control character included), so the
+separator is chosen per call among characters absent from the texts, and when a (hostile) file
+contains every candidate the texts are processed one at a time: slower, identical numbers.
 """
 
 from __future__ import annotations
@@ -19,11 +23,30 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import LCSseq
 
-_SEPARATOR = "\x00"  # not punctuation, not whitespace, not a word character, unchanged by lower()
+# Candidate separators for joining texts: C0 control characters that are not whitespace to
+# str.split (\t-\r and \x1c-\x1f are), not punctuation, not word characters (so \b sees a text
+# boundary), neither cased nor case-ignorable (so lower()'s final-sigma rule sees one too), never
+# produced by lower() and not [a-z0-9]. A separator is only used when no text contains it.
+SEPARATORS = tuple(map(chr, (*range(0x00, 0x09), *range(0x0E, 0x1C))))
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
-_ROUGE_TOKEN_OR_SEPARATOR = re.compile(r"[a-z0-9]+|\x00")
+_ROUGE_TOKEN_OR_SEPARATOR = {s: re.compile("[a-z0-9]+|" + re.escape(s)) for s in SEPARATORS}
+_TEXT_BREAK = ""  # marks the end of a text in a token list built one text at a time: never a token
+
+
+def _join(texts: list[str]) -> tuple[str, str] | None:
+    """``(separator, texts joined by it)`` for a separator that occurs in no text; None if none does."""
+    if not texts:
+        return None
+    first = SEPARATORS[0]
+    joined = first.join(texts)
+    if joined.count(first) == len(texts) - 1:  # the usual case: one join, one scan
+        return first, joined
+    for separator in SEPARATORS[1:]:
+        if separator not in joined:  # joined holds the texts plus the first candidate only
+            return separator, separator.join(texts)
+    return None
 
 
 def normalize_answer(text: str) -> str:
@@ -34,11 +57,12 @@ def normalize_answer(text: str) -> str:
 
 def normalize_answers(texts: list[str]) -> list[str]:
     """``normalize_answer`` for many texts at once (identical results)."""
-    joined = _SEPARATOR.join(texts)
-    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+    found = _join(texts)
+    if found is None:
         return [normalize_answer(t) for t in texts]
+    separator, joined = found
     joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
-    return [" ".join(part.split()) for part in joined.split(_SEPARATOR)]
+    return [" ".join(part.split()) for part in joined.split(separator)]
 
 
 def _flatten_pairs(golds: list[list[str]]) -> np.ndarray:
@@ -60,11 +84,12 @@ class _Tokens:
     sequence equality is string equality and rapidfuzz's LCS runs on plain strings.
     """
 
-    def __init__(self, token_lists_or_flat: list[str], n_texts: int):
-        codes, uniques = pd.factorize(pd.Series(token_lists_or_flat, dtype=object), sort=False)
+    def __init__(self, flat: list[str], n_texts: int, separator: str):
+        """``flat``: the tokens of all texts in order, the token ``separator`` between two texts."""
+        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
         codes = codes.astype(np.int64)
         # (not numpy's ==: numpy turns the scalar '\x00' into '' before comparing)
-        separator = [i for i, token in enumerate(uniques) if token == _SEPARATOR]
+        separator = [i for i, token in enumerate(uniques) if token == separator]
         is_separator = codes == separator[0] if len(separator) else np.zeros(len(codes), dtype=bool)
         text_of_token = np.cumsum(is_separator)[~is_separator]
         self.codes = codes[~is_separator]
@@ -75,13 +100,15 @@ class _Tokens:
 
     def strings(self) -> list[str] | None:
         """One string per text, a character per token; None if the vocabulary is too large."""
-        points = self.codes + 1
+        if self.n_texts == 0:
+            return []
+        points = self.codes + 1  # code point 0 is kept for the end of a text (codes are token ids, not text)
         points = np.where(points >= 0xD800, points + 0x800, points)  # skip surrogates
         if len(points) and points.max() > 0x10FFFF:
             return None
         out = np.zeros(len(points) + self.n_texts - 1, dtype="<u4")
         out[np.arange(len(points)) + self.text_of_token] = points
-        return out.tobytes().decode("utf-32-le").split(_SEPARATOR)
+        return out.tobytes().decode("utf-32-le").split("\x00")
 
     def lists(self) -> list[tuple[int, ...]]:
         bounds = np.concatenate([[0], np.cumsum(self.lengths)])
@@ -91,16 +118,17 @@ class _Tokens:
 
 def _squad_tokens(texts: list[str]) -> _Tokens:
     """SQuAD-normalised tokens of ``texts``: ``normalize_answer(t).split()`` for each."""
-    joined = _SEPARATOR.join(texts)
-    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+    found = _join(texts)
+    if found is None:
         flat: list[str] = []
         for i, text in enumerate(texts):
             if i:
-                flat.append(_SEPARATOR)
+                flat.append(_TEXT_BREAK)
             flat += normalize_answer(text).split()
-        return _Tokens(flat, len(texts))
+        return _Tokens(flat, len(texts), _TEXT_BREAK)
+    separator, joined = found
     joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
-    return _Tokens(joined.replace(_SEPARATOR, f" {_SEPARATOR} ").split(), len(texts))
+    return _Tokens(joined.replace(separator, f" {separator} ").split(), len(texts), separator)
 
 
 def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -129,9 +157,7 @@ def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.nda
     pred_start = np.concatenate([[0], np.cumsum(pred_len)])
     pair_pred_len = pred_len[item_of_pair]
     pair_of_pred_token = np.repeat(np.arange(n_pairs), pair_pred_len)
-    within = np.arange(int(pair_pred_len.sum())) - np.repeat(
-        np.concatenate([[0], np.cumsum(pair_pred_len)[:-1]]), pair_pred_len
-    )
+    within = np.arange(int(pair_pred_len.sum())) - np.repeat(np.cumsum(pair_pred_len) - pair_pred_len, pair_pred_len)
     pred_token_of_pair = pred_ids[np.repeat(pred_start[item_of_pair], pair_pred_len) + within]
     pair_of_gold_token = np.repeat(np.arange(n_pairs), gold_len)
     pred_keys, pred_counts = np.unique(pair_of_pred_token * vocab + pred_token_of_pair, return_counts=True)
@@ -150,22 +176,24 @@ def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.nda
 
 def rouge_tokens(texts: list[str]) -> list[list[str]]:
     """rouge_score's default tokenizer: lower case, runs of [a-z0-9] (no stemming)."""
-    joined = _SEPARATOR.join(texts)
-    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+    found = _join(texts)
+    if found is None:
         return [_ROUGE_TOKEN.findall(t.lower()) for t in texts]
-    return [_ROUGE_TOKEN.findall(part) for part in joined.lower().split(_SEPARATOR)]
+    separator, joined = found
+    return [_ROUGE_TOKEN.findall(part) for part in joined.lower().split(separator)]
 
 
 def _rouge_token_codes(texts: list[str]) -> _Tokens:
-    joined = _SEPARATOR.join(texts)
-    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+    found = _join(texts)
+    if found is None:
         flat: list[str] = []
-        for i, tokens in enumerate(rouge_tokens(texts)):
+        for i, text in enumerate(texts):
             if i:
-                flat.append(_SEPARATOR)
-            flat += tokens
-        return _Tokens(flat, len(texts))
-    return _Tokens(_ROUGE_TOKEN_OR_SEPARATOR.findall(joined.lower()), len(texts))
+                flat.append(_TEXT_BREAK)
+            flat += _ROUGE_TOKEN.findall(text.lower())
+        return _Tokens(flat, len(texts), _TEXT_BREAK)
+    separator, joined = found
+    return _Tokens(_ROUGE_TOKEN_OR_SEPARATOR[separator].findall(joined.lower()), len(texts), separator)
 
 
 def rouge_l(predictions: list[str], golds: list[list[str]]) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from podium.bootstrap import GroupedStatistic
-from podium.errors import BenchmarkError, InvalidPredictions, Problem
+from podium.errors import BenchmarkError, InvalidPredictions, Problem, quote, quote_value
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
 
@@ -85,11 +85,11 @@ class TaskType:
         bad = ids.isna() | (ids == "")
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise BenchmarkError(f"row {row}: empty or invalid id {table[ID].iloc[row - 1]!r}")
+            raise BenchmarkError(f"row {row}: empty or invalid id {quote_value(table[ID].iloc[row - 1])}")
         dup = ids.duplicated()
         if dup.any():
             row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-            raise BenchmarkError(f"row {row}: duplicate id {ids.iloc[row - 1]!r}")
+            raise BenchmarkError(f"row {row}: duplicate id {quote(ids.iloc[row - 1])}")
         table = table.assign(**{ID: ids})
         gold, card = self.prepare_gold(table, card)
         public = [ID, *self.input_fields, *(f for f in self.optional_input_fields if f in table.columns)]
@@ -124,13 +124,24 @@ def _id_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+MAX_HINT_CHARS = 200  # longer values get no "did you mean" hint: difflib's cost grows with the length
+
+
 def closest(value: str, options: list[str]) -> str:
     """A hint naming the closest valid option, or '' when nothing is close."""
+    if len(value) > MAX_HINT_CHARS:
+        return ""
     lowered = {o.lower(): o for o in options}
     if value.lower().strip() in lowered:
-        return f" (did you mean {lowered[value.lower().strip()]!r}?)"
+        return f" (did you mean {quote(lowered[value.lower().strip()])}?)"
     match = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    return f" (did you mean {quote(match[0])}?)" if match else ""
+
+
+def listing(options: list[str], limit: int = 20) -> str:
+    """``options`` for a message: the first ``limit``, each quoted short, and how many more."""
+    shown = ", ".join(o if len(o) <= 40 and o.isprintable() else quote(o) for o in options[:limit])
+    return shown + (f" and {len(options) - limit} more" if len(options) > limit else "")
 
 
 def raise_if(problems: list[Problem], total: int | None = None) -> None:

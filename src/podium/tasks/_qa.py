@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from podium.bootstrap import mean_statistic
-from podium.errors import BenchmarkError, Problem
+from podium.errors import BenchmarkError, Problem, quote_value
 from podium.metrics import answers, load_metric, metric_version
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
 from podium.tasks._base import GoldSet, Scoring, TaskType, raise_if
+
+# Answers longer than this are refused (naming the line): generous for any answer a model gives,
+# and it bounds the scorer's time and memory per item (docs/formats.md, "Prediction files").
+MAX_ANSWER_CHARS = 100_000
 
 
 def gold_answers(value: object) -> list[str] | None:
@@ -38,19 +44,32 @@ class QuestionAnswering(TaskType):
             answers_ = gold_answers(value)
             if answers_ is None:
                 raise BenchmarkError(
-                    f"row {row}: answers must be a string or a non-empty list of strings, got {value!r}"
+                    f"row {row}: answers must be a string or a non-empty list of strings, got {quote_value(value)}"
                 )
             golds.append(answers_)
         return pd.Series(golds, dtype=object), card
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[str]:
+        if isinstance(raw.values, pa.Array):  # CSV: strings; their lengths without Python objects
+            lengths = pc.utf8_length(raw.values).to_numpy(zero_copy_only=False)  # code points, as len()
+            too_long = np.flatnonzero(lengths > MAX_ANSWER_CHARS)
+            raise_if([_too_long(raw.where(i), int(lengths[i])) for i in too_long[:20]], total=len(too_long))
+            return raw.values_list()
         values = raw.values_list()
-        if raw.format == "jsonl":
-            bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
-            raise_if(
-                [Problem(raw.where(i), f"prediction must be an answer string, got {values[i]!r}") for i in bad[:20]],
-                total=len(bad),
-            )
+        problems: list[Problem] = []
+        total = 0
+        for i, value in enumerate(values):
+            if isinstance(value, str) and len(value) <= MAX_ANSWER_CHARS:
+                continue
+            total += 1
+            if len(problems) < 20:
+                if isinstance(value, str):
+                    problems.append(_too_long(raw.where(i), len(value)))
+                else:
+                    problems.append(
+                        Problem(raw.where(i), f"prediction must be an answer string, got {quote_value(value)}")
+                    )
+        raise_if(problems, total=total)
         return values
 
     def score(self, gold: GoldSet, predictions: list[str], keep_outcomes: bool = True) -> Scoring:
@@ -67,3 +86,7 @@ class QuestionAnswering(TaskType):
             values = np.round(np.stack([exact, f1, rouge], axis=1), 6).tolist()
             outcomes = Outcomes(fields=["exact_match", "f1", "rouge_l"], values=values)
         return Scoring(metrics, {}, outcomes, statistics, metric_version(module))
+
+
+def _too_long(where: str, length: int) -> Problem:
+    return Problem(where, f"the answer is {length:,} characters long; the limit is {MAX_ANSWER_CHARS:,}")

@@ -13,27 +13,32 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic, group_counts
-from podium.errors import BenchmarkError, Problem
+from podium.errors import BenchmarkError, Problem, quote, quote_value
 from podium.metrics import load_metric, metric_version, sequence_labeling
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
-from podium.tasks._base import GoldSet, Scoring, TaskType, closest, raise_if
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing, raise_if
 from podium.tasks._registry import register
 
 
 def tag_problem(tag: object, entity_types: list[str] | None) -> str | None:
     """Why ``tag`` is not a valid IOB2 tag, or None."""
     if not isinstance(tag, str):
-        return f"tag {tag!r} is not a string"
+        return f"tag {quote_value(tag)} is not a string"
     if tag == "O":
         return None
     if len(tag) < 3 or tag[:2] not in ("B-", "I-"):
-        return f"malformed tag {tag!r}: use 'O', 'B-TYPE' or 'I-TYPE' (IOB2)"
+        return f"malformed tag {quote(tag)}: use 'O', 'B-TYPE' or 'I-TYPE' (IOB2)"
     if entity_types is not None and tag[2:] not in entity_types:
-        return f"unknown entity type {tag[2:]!r} in tag {tag!r}; types: {', '.join(entity_types)}" + closest(
+        return f"unknown entity type {quote(tag[2:])} in tag {quote(tag)}; types: {listing(entity_types)}" + closest(
             tag[2:], entity_types
         )
     return None
+
+
+def valid_tags(entity_types: list[str]) -> frozenset[str]:
+    """Every tag ``tag_problem`` accepts for these types: checking a tag is one set lookup."""
+    return frozenset(["O", *(f"{prefix}-{t}" for t in entity_types if t for prefix in "BI")])
 
 
 def as_tag_list(value: object) -> list | None:
@@ -81,20 +86,22 @@ class Ner(TaskType):
         types = card.entity_types or found
         extra = sorted(set(found) - set(types))
         if extra:
-            raise BenchmarkError(f"gold tags use entity types {extra} outside {types}")
+            raise BenchmarkError(f"gold tags use entity types {listing(extra)} outside {listing(list(types))}")
         return pd.Series(tags, dtype=object), card.model_copy(update={"entity_types": list(types)})
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[list[str]]:
         types = list(gold.card.entity_types or [])
         problems: list[Problem] = []
         total = 0
-        sentences: list = [as_tag_list(v) for v in raw.values_list()]
+        values = raw.values_list()
+        sentences: list = [as_tag_list(v) for v in values]
         gold_lengths = pc.list_value_length(gold.gold).to_numpy(zero_copy_only=False).astype(np.int64)
         for i, sentence in enumerate(sentences):
             if sentence is None:
                 total += 1
                 if len(problems) < 20:
-                    problems.append(Problem(raw.where(i), "prediction must be a list of tags"))
+                    message = f"prediction must be a list of tags, got {quote_value(values[i])}"
+                    problems.append(Problem(raw.where(i), message))
                 continue
             if position[i] < 0:
                 continue
@@ -103,16 +110,28 @@ class Ner(TaskType):
                 total += 1
                 if len(problems) < 20:
                     problems.append(Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens"))
-        # Each distinct tag is checked once; rows are looked up only for the bad ones.
-        distinct = set(chain.from_iterable(s for s in sentences if s is not None))
-        bad = {t: p for t in distinct if (p := tag_problem(t, types))}
-        if bad:
+        # One set lookup per tag; rows are walked (and messages written) only when a tag is bad.
+        # A JSON tag may be anything (a nested list, an object, a number): unhashable ones are bad.
+        valid = valid_tags(types)
+        try:
+            all_valid = valid.issuperset(chain.from_iterable(s for s in sentences if s is not None))
+        except TypeError:
+            all_valid = False
+        if not all_valid:
+            explained: dict[str, str] = {}  # a string tag's problem, worked out once
             for i, sentence in enumerate(sentences):
                 for token, tag in enumerate(sentence or (), start=1):
-                    if tag in bad:
-                        total += 1
-                        if len(problems) < 20:
-                            problems.append(Problem(raw.where(i), f"token {token}: {bad[tag]}"))
+                    if isinstance(tag, str) and tag in valid:
+                        continue
+                    total += 1
+                    if len(problems) < 20:
+                        if not isinstance(tag, str):
+                            why = tag_problem(tag, types)
+                        elif tag in explained:
+                            why = explained[tag]
+                        else:
+                            why = explained[tag] = tag_problem(tag, types)
+                        problems.append(Problem(raw.where(i), f"token {token}: {why}"))
         raise_if(problems, total=total)
         return sentences
 

@@ -12,11 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic
-from podium.errors import BenchmarkError, Problem
+from podium.errors import BenchmarkError, Problem, quote, quote_value
 from podium.metrics import classification, load_metric, metric_version
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
-from podium.tasks._base import GoldSet, Scoring, TaskType, closest, raise_if
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing, raise_if
 from podium.tasks._registry import register
 
 
@@ -43,7 +43,8 @@ class TextClassification(TaskType):
         outside = [x for x in present if x not in set(labels)]
         if outside:
             row = int(np.flatnonzero(gold.isin(outside).to_numpy())[0]) + 1
-            raise BenchmarkError(f"row {row}: label {gold.iloc[row - 1]!r} is not in the label set {labels}")
+            label = quote(gold.iloc[row - 1])
+            raise BenchmarkError(f"row {row}: label {label} is not in the label set {listing(labels)}")
         return gold, card.model_copy(update={"labels": list(labels)})
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> np.ndarray:
@@ -53,12 +54,16 @@ class TextClassification(TaskType):
             codes = self._codes(raw.values, labels)
         else:
             values = list(raw.values)
+            total = 0
             for i, v in enumerate(values):
                 if isinstance(v, int) and not isinstance(v, bool):
                     values[i] = str(v)
                 elif not isinstance(v, str):
-                    problems.append(Problem(raw.where(i), f"prediction must be a label string, got {v!r}"))
-            raise_if(problems)
+                    total += 1
+                    if len(problems) < 20:
+                        message = f"prediction must be a label string, got {quote_value(v)}"
+                        problems.append(Problem(raw.where(i), message))
+            raise_if(problems, total=total)
             codes = self._codes(pa.array(values, type=pa.string()), labels)
         bad = np.flatnonzero(codes < 0)
         for i in bad[:10]:
@@ -67,7 +72,7 @@ class TextClassification(TaskType):
             problems.append(
                 Problem(
                     raw.where(i),
-                    f"label {value!r} is not one of {', '.join(labels)}{closest(value, labels)}",
+                    f"label {quote(value)} is not one of {listing(labels)}{closest(value, labels)}",
                 )
             )
         raise_if(problems, total=len(bad))
