@@ -49,7 +49,7 @@ def main() -> None:
             revision += 1
             response = http.post(
                 "/api/submissions",
-                data={"benchmark": args.benchmark, "model_name": f"load/client-{index}", "revision": f"r{revision}"},
+                data={"benchmark": args.benchmark, "model_name": f"client-{index}/model", "revision": f"r{revision}"},
                 files={"predictions": (Path(args.predictions).name, data)},
             )
             with lock:

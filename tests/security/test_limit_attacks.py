@@ -80,7 +80,10 @@ def _send_headers_only(url: str, path: str, headers: dict[str, str]) -> str:
         lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Content-Type: multipart/form-data; boundary=x"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        return sock.recv(4096).decode("latin-1")
+        answer = b""
+        while chunk := sock.recv(4096):  # the server closes the connection after its answer
+            answer += chunk
+        return answer.decode("latin-1")
 
 
 def test_a_1_gb_anonymous_upload_is_refused_before_its_body_is_read(server):
