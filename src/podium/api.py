@@ -12,7 +12,7 @@ refer to closures, at definition time.)
 import re
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +36,7 @@ from podium.api_models import (
 from podium.config import Home
 from podium.errors import (
     BenchmarkError,
+    Conflict,
     Forbidden,
     InvalidField,
     InvalidPredictions,
@@ -44,9 +45,11 @@ from podium.errors import (
     quote,
 )
 from podium.leaderboard import table_records
+from podium.names import check_name
 from podium.private_part import BenchmarkClosed
 from podium.queue import InvalidTransition, RequestNotFound
-from podium.schema import BenchmarkCard, Interval, ModelInfo, RequestStatus, Result, utcnow
+from podium.reported import add_reported, reported_rows, store_reported
+from podium.schema import BenchmarkCard, RequestStatus, Result, utcnow
 from podium.slugs import UnsafeNameError, slugify
 from podium.tasks import get_task
 from podium.tokens import TokenRecord, TokenStore
@@ -70,32 +73,6 @@ def task_type_from(text: str) -> str:
     if key not in TASK_SPELLINGS:
         raise HTTPException(422, f"unknown task_type {text!r}; use text_classification, ner, chatbot or prompting")
     return TASK_SPELLINGS[key]
-
-
-def parse_ci(text: str | None) -> Interval | None:
-    """The seeds' "0.93 - 0.97"."""
-    if not text:
-        return None
-    match = re.fullmatch(r"\s*([0-9.]+)\s*[-–]\s*([0-9.]+)\s*", text)
-    if not match:
-        raise HTTPException(422, f"ci {text!r} must look like '0.93 - 0.97'")
-    low, high = float(match.group(1)), float(match.group(2))
-    return Interval(low=low, high=high, method="reported")
-
-
-def parse_updated(text: str | None) -> datetime:
-    """The seeds' "Sep 2024" (or an ISO date); now when absent."""
-    if not text:
-        return utcnow()
-    for fmt in ("%b %Y", "%B %Y", "%Y-%m-%d", "%Y-%m"):
-        try:
-            return datetime.strptime(text.strip(), fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise HTTPException(422, f"updated {text!r} must look like 'Sep 2024' or '2024-09-01'") from None
 
 
 class SeedModelRow(BaseModel):
@@ -172,24 +149,6 @@ def build_router(home: Home, board_provider) -> APIRouter:
 
         return check
 
-    def reported(benchmark: BenchmarkCard, row: SeedModelRow) -> Path:
-        org, _, name = row.model.rpartition("/")
-        result = Result(
-            benchmark=benchmark.id,
-            task_type=benchmark.task_type,
-            model=ModelInfo(name=name, org=org or None),
-            source="reported",
-            primary_metric=benchmark.primary_metric,
-            metrics={benchmark.primary_metric: row.score},
-            ci={benchmark.primary_metric: ci} if (ci := parse_ci(row.ci)) else {},
-            evaluated_at=parse_updated(row.updated),
-            reported_rank=row.rank,
-            updated=row.updated,
-        )
-        path = home.results_dir / "reported" / benchmark.id / f"{slugify(row.model)}.json"
-        atomic.write_text(path, result.to_json())
-        return path
-
     def find_benchmark(name_or_id: str) -> BenchmarkCard | None:
         for card in store.list():
             if name_or_id in (card.id, card.name):
@@ -206,17 +165,31 @@ def build_router(home: Home, board_provider) -> APIRouter:
         The benchmark's id is the slug of `name`; the given ranks are stored, the shown ranks are
         computed from the scores."""
         task_type = task_type_from(body.task_type)
-        benchmark_id = slugify(body.name)
-        if find_benchmark(body.name) is not None or (home.benchmarks_dir / benchmark_id / "card.json").exists():
-            raise HTTPException(409, f"a benchmark named {body.name!r} already exists")
+        try:
+            name = check_name(body.name, "name", required=True)
+        except InvalidField as exc:
+            raise HTTPException(422, str(exc)) from None
+        benchmark_id = slugify(name)
+        existing = find_benchmark(name)
+        if existing is None and (home.benchmarks_dir / benchmark_id / "card.json").exists():
+            existing = store.card(benchmark_id)
+        if existing is not None:
+            existing_name = quote(existing.name)
+            raise HTTPException(409, f"benchmark {quote(name)} would get the id {benchmark_id!r} of {existing_name}")
         card = BenchmarkCard(
-            id=benchmark_id, name=body.name, url=body.url, task_type=task_type, description=body.description,
+            id=benchmark_id, name=name, url=body.url, task_type=task_type, description=body.description,
             primary_metric=get_task(task_type).metrics[0],
             secondary_metrics=list(get_task(task_type).metrics[1:]),
         )  # fmt: skip
+        try:  # every row is checked before anything is written
+            results = reported_rows(card, [row.model_dump() for row in body.models])
+        except InvalidField as exc:
+            raise HTTPException(422, str(exc)) from None
+        except Conflict as exc:
+            raise HTTPException(409, str(exc)) from None
         atomic.write_text(home.benchmarks_dir / card.id / "card.json", card.to_json())
-        for row in body.models:
-            reported(card, row)
+        for result in results:
+            store_reported(home, card, result)
         announce_benchmark(card)
         board_provider(force=True)  # readers see it at once
         return {"status": "success", "message": "Dataset added to leaderboard.", "dataset_id": card.id}
@@ -230,7 +203,12 @@ def build_router(home: Home, board_provider) -> APIRouter:
         if card is None:
             message = "Dataset not found."
             return JSONResponse({"status": "error", "message": message, "detail": message}, status_code=404)
-        reported(card, body)
+        try:
+            add_reported(home, card, body.model, body.score, body.ci, body.updated, body.rank)
+        except InvalidField as exc:
+            raise HTTPException(422, str(exc)) from None
+        except Conflict as exc:
+            raise HTTPException(409, str(exc)) from None
         board_provider(force=True)
         return {"status": "success", "message": "Model added to dataset on leaderboard."}
 
@@ -288,6 +266,8 @@ def build_router(home: Home, board_provider) -> APIRouter:
                 copy_upload(documents, docs_path, home.max_benchmark_bytes)
             try:
                 card = store.add(card, data_path, documents=docs_path, replace=replace)
+            except InvalidField as exc:
+                raise HTTPException(422, str(exc)) from None
             except BenchmarkError as exc:
                 raise HTTPException(409 if "already exists" in str(exc) else 400, str(exc)) from None
         board_provider(force=True)

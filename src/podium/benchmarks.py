@@ -188,6 +188,10 @@ class BenchmarkStore:
         (``podium.private_part``). Replacing a benchmark keeps its private part (and its closing,
         once revealed) unless the new card sets another fraction or ``keep_private_part`` is False.
         """
+        from podium.names import check_name
+
+        # a maintainer's name is shown to everyone: NFKC, no invisible characters, no look-alike script mixes
+        card = card.model_copy(update={"name": check_name(card.name, "name", required=True)})
         task = get_task(card.task_type)
         public_dir, private_dir = self._public(card.id), self._private(card.id)
         if (public_dir / "card.json").exists() and not replace:

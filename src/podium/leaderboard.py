@@ -127,6 +127,37 @@ def table_records(table: pd.DataFrame) -> list[dict]:
     return json.loads(table.rename(columns=record_key).to_json(orient="records", force_ascii=False))
 
 
+def frame_from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table back as the DataFrame it was written from: text columns as ``object`` with
+    ``None`` for missing values, as ``benchmark_table`` builds them. ``to_pandas`` alone gives
+    pandas 3's ``str`` dtype, whose missing value is NaN: a result without a link came back from
+    the cache with Link NaN, which the page cannot show."""
+    return _frame(_numpy_columns(table), table.column_names, 0, table.num_rows)
+
+
+def _numpy_columns(table: pa.Table) -> dict[str, np.ndarray]:
+    """Each column as one numpy array: text as ``object`` with ``None``, numbers as they are (NaN
+    for missing). Converted once for all the tables stored together; each table takes views."""
+    arrays = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        values = column.to_numpy(zero_copy_only=False)
+        if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and values.dtype != object:
+            values = values.astype(object)
+        arrays[name] = values
+    return arrays
+
+
+def _frame(arrays: dict[str, np.ndarray], columns: list[str], start: int, length: int) -> pd.DataFrame:
+    # Series on one shared index with explicit dtypes: the DataFrame is assembled without aligning
+    # indexes or inferring types (pandas 3 would turn object text into its ``str`` dtype).
+    index = pd.RangeIndex(length)
+    series = {}
+    for name in columns:
+        values = arrays[name][start : start + length]
+        series[name] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
+    return pd.DataFrame(series, index=index, copy=False)
+
+
 def _competition_rank(score: np.ndarray) -> np.ndarray:
     """1 + how many scores are strictly higher (ties share a rank: 1, 1, 3)."""
     ordered = np.sort(-score)
@@ -230,12 +261,19 @@ class Leaderboard:
         except (OSError, KeyError, ValueError, pa.ArrowInvalid):
             return
         stored = stored.replace_schema_metadata(None)
+        arrays: dict[str, np.ndarray] | None = None
         offset = 0
         for benchmark, (key, length) in keys.items():
             card = self._cards.get(benchmark)
-            if card is not None and benchmark not in changed and key == self._card_key(card):
+            # An empty table is built in no time, and its columns have no types to restore.
+            if card is not None and benchmark not in changed and key == self._card_key(card) and length:
                 columns = TABLE_HEAD + list(card.secondary_metrics) + TABLE_TAIL
-                table = stored.slice(offset, length).select(columns).to_pandas()
+                if arrays is None:  # every column converted once, not once per benchmark
+                    arrays = _numpy_columns(stored)
+                if any(name not in arrays for name in columns):
+                    offset += length
+                    continue
+                table = _frame(arrays, columns, offset, length)
                 table["n"] = table["n"].astype("Int64")  # stored as float (nullable); a count again
                 self._tables[benchmark] = table
             offset += length

@@ -9,7 +9,10 @@ Files read (any depth below ``eval-results/``, hidden files and folders skipped)
   (see docs/formats.md). They count as ``reported``.
 
 A file that is neither, or is malformed, is listed in ``problems`` (which file, what is wrong) and
-skipped; it never breaks the table.
+skipped; it never breaks the table. Only regular files are read: a symbolic link (wherever it
+points) or a directory named ``*.json`` is a problem too. Numbers are checked wherever they come
+from (``check_result``): a metric outside its range, a non-finite number or an interval that does
+not contain its score makes the file a problem, so it is never ranked.
 
 ``ResultIndex`` keeps one row per (file, benchmark) and refreshes incrementally: each refresh
 stats the known folders and re-reads only folders whose modification time changed, and in them
@@ -20,9 +23,12 @@ parquet file, so a new process starts from the cache and re-reads only what chan
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +42,9 @@ from pydantic import ValidationError
 
 from podium import atomic
 from podium.config import Home
-from podium.schema import Result, describe_validation_error
+from podium.errors import InvalidField, quote
+from podium.names import check_name
+from podium.schema import ModelInfo, Result, describe_validation_error
 
 try:
     import orjson
@@ -47,7 +55,7 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger("podium.results")
 
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"  # 6: files refused by the checks below must not come back from an older cache
 MAPPING_FILE = "template-mapping.json"
 SKIP_NAMES = {MAPPING_FILE}
 
@@ -58,8 +66,92 @@ BASE_COLUMNS = [
 METRIC_PREFIX = "m:"  # metric values are columns "m:<metric>"
 
 
+# A score equal to its interval's bound may differ from it in the last bits (the point estimate
+# and the bootstrap replicates are computed by different code), and so may 1.0 from a sum of parts.
+TOLERANCE = 1e-9
+MAX_READ_BYTES = 256 << 20  # a result file, per-item outcomes included, is a few megabytes; refuse absurd ones
+
+
 class ResultFileError(ValueError):
     pass
+
+
+@functools.cache
+def _bounded_metrics() -> frozenset[str]:
+    from podium.tasks import task_types  # imported when a file is first read, not on a cache start
+
+    return frozenset(name for task in task_types().values() for name in task.metrics)
+
+
+def metric_range(metric: str) -> tuple[float, float] | None:
+    """The values ``metric`` can take: [0, 1] for every metric a task type computes (they are
+    fractions, docs/formats.md); ``None`` for a name no task type computes (only finiteness holds)."""
+    return (0.0, 1.0) if metric in _bounded_metrics() else None
+
+
+def score_problem(metric: str, value: object) -> str | None:
+    """What is wrong with ``value`` as a value of ``metric``, or ``None``."""
+    if type(value) is float and 0.0 <= value <= 1.0 and metric in _bounded_metrics():
+        return None  # the common case, decided without the checks below (NaN fails the comparison)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{quote(value)} is not a number"
+    if not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    bounds = metric_range(metric)
+    if bounds is not None and not bounds[0] - TOLERANCE <= value <= bounds[1] + TOLERANCE:
+        return f"{value!r} is outside the range of {quote(metric)}, [{bounds[0]:g}, {bounds[1]:g}]"
+    return None
+
+
+def interval_problem(metric: str, score: float | None, low: object, high: object) -> str | None:
+    """What is wrong with the interval ``[low, high]`` of ``metric`` whose point estimate is
+    ``score`` (``None``: no score to contain), or ``None``."""
+    for side, bound in (("low", low), ("high", high)):
+        problem = score_problem(metric, bound)
+        if problem:
+            return f"{side} bound {problem}"
+    if low > high:
+        return f"low bound {low!r} is above high bound {high!r}"
+    if score is not None and not low - TOLERANCE <= score <= high + TOLERANCE:
+        return f"{low!r} - {high!r} does not contain the score {score!r}"
+    return None
+
+
+def check_result(result: Result) -> Result:
+    """``result`` with its model's names normalised (``podium.names``); raises ``ResultFileError``
+    naming the field when a number is out of range, not finite, or an interval misses its score."""
+    for name, value in result.metrics.items():
+        problem = score_problem(name, value)
+        if problem:
+            raise ResultFileError(f"metrics[{quote(name)}]: {problem}")
+    for name, interval in result.ci.items():
+        problem = interval_problem(name, result.metrics.get(name), interval.low, interval.high)
+        if problem:
+            raise ResultFileError(f"ci[{quote(name)}]: {problem}")
+    if result.n is not None and result.n < 0:
+        raise ResultFileError(f"n: {result.n} items is negative")
+    result.model = checked_model(result.model)
+    return result
+
+
+def checked_model(model: ModelInfo) -> ModelInfo:
+    """The model with its name and organisation checked like a submitted one's."""
+    name, org, revision = _checked_names(model.name, model.org, model.revision)
+    if (name, org, revision) == (model.name, model.org, model.revision):
+        return model
+    return model.model_copy(update={"name": name, "org": org, "revision": revision})
+
+
+@functools.lru_cache(maxsize=16384)  # a model has results on many benchmarks: check its names once
+def _checked_names(name: str, org: str | None, revision: str) -> tuple[str, str | None, str]:
+    try:
+        return (
+            check_name(name, "model.name", required=True),
+            check_name(org, "model.org"),
+            check_name(revision, "model.revision") or "main",
+        )
+    except InvalidField as exc:
+        raise ResultFileError(str(exc)) from None
 
 
 def _row(path: str, result: Result, metrics: dict[str, float]) -> dict:
@@ -102,17 +194,17 @@ def parse_result_file(path: str, data: bytes, mapping: dict, mtime: float) -> li
     except ValidationError as exc:
         raise ResultFileError(describe_validation_error(exc)) from None
     if result.primary_metric not in result.metrics:
-        raise ResultFileError(f"primary metric {result.primary_metric!r} has no value in 'metrics'")
-    return [_row(path, result, result.metrics)]
+        raise ResultFileError(f"primary metric {quote(result.primary_metric)} has no value in 'metrics'")
+    return [_row(path, check_result(result), result.metrics)]
 
 
 def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> list[dict]:
     """The demo-leaderboard template's format, mapped with ``template-mapping.json``."""
     from datetime import UTC, datetime
 
-    from podium.schema import ModelInfo
-
     config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise ResultFileError("template result: 'config' must be an object")
     name = config.get("model_name")
     if not isinstance(name, str) or not name.strip():
         raise ResultFileError("template result without config.model_name")
@@ -120,38 +212,73 @@ def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> li
     if not isinstance(results, dict):
         raise ResultFileError("template result: 'results' must be an object")
     org, _, short = name.rpartition("/")
-    model = ModelInfo(name=short, org=org or None, revision=str(config.get("model_sha") or "main"))
+    revision = config.get("model_sha")
+    model = checked_model(ModelInfo(name=short, org=org or None, revision=str(revision or "main")))
+    evaluated_at = datetime.fromtimestamp(mtime, UTC).replace(microsecond=0)
     rows = []
     unmapped = []
     for task, values in results.items():
         target = mapping.get(task)
         if target is None:
-            unmapped.append(task)
+            unmapped.append(quote(task))
             continue
+        where = f"template result: results[{quote(task)}]"
         if not isinstance(values, dict):
-            raise ResultFileError(f"template result: results.{task} must be an object")
+            raise ResultFileError(f"{where} must be an object")
+        benchmark, names, scale, primary = _mapping_entry(task, target)
         metrics = {}
-        for source_name, podium_name in target.get("metrics", {}).items():
-            if source_name in values and isinstance(values[source_name], (int, float)):
-                metrics[podium_name] = float(values[source_name]) * float(target.get("scale", 1.0))
-        primary = target.get("primary", next(iter(target.get("metrics", {}).values()), None))
+        for source_name, podium_name in names.items():
+            if source_name not in values:
+                continue
+            raw = values[source_name]
+            value = _as_float(raw)
+            problem = score_problem(podium_name, raw if value is None else value * scale)
+            if problem:
+                raise ResultFileError(f"{where}[{quote(source_name)}]: {problem}")
+            metrics[podium_name] = value * scale
         if primary not in metrics:
-            raise ResultFileError(f"template result: results.{task} has no value for {primary!r}")
-        result = Result(
-            benchmark=target["benchmark"],
-            model=model,
-            source="reported",
-            primary_metric=primary,
-            metrics=metrics,
-            evaluated_at=datetime.fromtimestamp(mtime, UTC).replace(microsecond=0),
-        )
+            raise ResultFileError(f"{where} has no value for {quote(primary)}")
+        try:
+            result = Result(
+                benchmark=benchmark, model=model, source="reported", primary_metric=primary, metrics=metrics,
+                evaluated_at=evaluated_at,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise ResultFileError(f"{where}: {describe_validation_error(exc)}") from None
         rows.append(_row(path, result, metrics))
     if not rows:
         raise ResultFileError(
-            f"template result: no task is mapped to a benchmark ({', '.join(unmapped) or 'no tasks'}); "
+            f"template result: no task is mapped to a benchmark ({', '.join(unmapped[:5]) or 'no tasks'}); "
             f"add it to eval-results/{MAPPING_FILE}"
         )
     return rows
+
+
+def _as_float(value: object) -> float | None:
+    """A JSON number as a float (``inf`` for an integer too large for one); ``None`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _mapping_entry(task: str, target: object) -> tuple[str, dict[str, str], float, str]:
+    """(benchmark, source metric -> Podium metric, scale, primary metric) of one mapping entry."""
+    where = f"{MAPPING_FILE}: entry {quote(task)}"
+    if not isinstance(target, dict) or not isinstance(target.get("benchmark"), str):
+        raise ResultFileError(f"{where} needs a 'benchmark' (a benchmark id)")
+    names = target.get("metrics", {})
+    if not isinstance(names, dict) or not names or not all(isinstance(v, str) for v in names.values()):
+        raise ResultFileError(f"{where}: 'metrics' must map template metric names to Podium metric names")
+    scale = _as_float(target.get("scale", 1.0))
+    if scale is None or not math.isfinite(scale) or scale <= 0:
+        raise ResultFileError(f"{where}: 'scale' must be a positive number")
+    primary = target.get("primary", next(iter(names.values())))
+    if not isinstance(primary, str):
+        raise ResultFileError(f"{where}: 'primary' must be a Podium metric name")
+    return target["benchmark"], names, scale, primary
 
 
 @dataclass
@@ -186,6 +313,7 @@ class ResultIndex:
         self._arrays: dict[str, dict[str, np.ndarray]] = {}
         self._mapping: dict = {}
         self._mapping_stamp: tuple | None = None
+        self._mapping_problem: str | None = None
         self._last_full_sweep = 0.0
         self.timings: dict[str, float] = {}
 
@@ -194,6 +322,8 @@ class ResultIndex:
     @property
     def problems(self) -> dict[str, str]:
         found = {path: state.problem for path, state in self._files.items() if state.problem}
+        if self._mapping_problem:
+            found[MAPPING_FILE] = self._mapping_problem
         return {**{p: m for p, m in self._cached_problems.items() if p not in self._files}, **found}
 
     @property
@@ -366,7 +496,7 @@ class ResultIndex:
     def _refresh_mapping(self) -> bool:
         path = self.root / MAPPING_FILE
         try:
-            st = path.stat()
+            st = path.lstat()
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         except FileNotFoundError:
             stamp = None
@@ -374,13 +504,15 @@ class ResultIndex:
             return False
         self._mapping_stamp = stamp
         mapping = {}
+        self._mapping_problem = None
         if stamp is not None:
             try:
-                mapping = json.loads(path.read_text(encoding="utf-8"))
+                mapping = json.loads(read_regular_file(path, 1 << 20))
                 if not isinstance(mapping, dict):
                     raise ValueError("expected an object")
-            except (ValueError, OSError) as exc:
+            except (ValueError, OSError) as exc:  # ResultFileError too: a link or a folder counts as no mapping
                 log.warning("ignoring %s: %s", path, exc)
+                self._mapping_problem = f"ignored: {exc}"
                 mapping = {}
         changed = mapping != self._mapping
         self._mapping = mapping
@@ -401,38 +533,54 @@ class ResultIndex:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                child = f"{relative}/{entry.name}" if relative else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(child)
+                if not relative and entry.name in SKIP_NAMES:
                     continue
-                if not entry.name.endswith(".json") or (not relative and entry.name in SKIP_NAMES):
+                child = f"{relative}/{entry.name}" if relative else entry.name
+                is_json = entry.name.endswith(".json")
+                if not is_json:
+                    if entry.is_dir(follow_symlinks=False):  # never a link: only what is inside is read
+                        pending.append(child)
                     continue
                 present.add(child)
-                st = entry.stat(follow_symlinks=False)
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:  # removed meanwhile
+                    present.discard(child)
+                    continue
                 stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
                 state = self._files.get(child)
                 if state is not None and state.stamp == stamp:
                     continue
-                changed |= self._read(child, Path(entry.path), stamp, st.st_mtime)
+                if not stat.S_ISREG(st.st_mode):
+                    changed |= self._refuse(child, stamp, _not_regular(st.st_mode))
+                    continue
+                changed |= self._read(child, entry.path, stamp, st.st_mtime)  # a str: no Path per file
         for path in self._by_dir.get(relative, set()) - present:
             changed |= self._drop(path)
         return changed
 
-    def _read(self, relative: str, path: Path, stamp: tuple, mtime: float) -> set[str]:
+    def _read(self, relative: str, path: str | Path, stamp: tuple, mtime: float) -> set[str]:
         changed = self._drop(relative)
         try:
-            rows = parse_result_file(relative, path.read_bytes(), self._mapping, mtime)
+            rows = parse_result_file(relative, read_regular_file(path), self._mapping, mtime)
         except FileNotFoundError:
             return changed
         except ResultFileError as exc:
-            self._remember(relative, _FileState(stamp, (), str(exc)))
-            log.warning("skipping %s: %s", relative, exc)
-            return changed
+            return changed | self._refuse(relative, stamp, str(exc))
+        except OSError as exc:  # unreadable (permissions, replaced by a folder meanwhile): a problem, not a 500
+            return changed | self._refuse(relative, stamp, f"cannot be read ({exc.strerror or exc})")
         benchmarks = tuple(dict.fromkeys(r["benchmark"] for r in rows))
         for row in rows:
             self._rows.setdefault(row["benchmark"], {}).setdefault(relative, []).append(row)
         self._remember(relative, _FileState(stamp, benchmarks))
         return changed | set(benchmarks)
+
+    def _refuse(self, relative: str, stamp: tuple, problem: str) -> set[str]:
+        """Record ``relative`` as a problem (listed, never ranked); the benchmarks it leaves."""
+        changed = self._drop(relative)
+        self._remember(relative, _FileState(stamp, (), problem))
+        log.warning("skipping %s: %s", relative, problem)
+        return changed
 
     def _remember(self, relative: str, state: _FileState) -> None:
         self._files[relative] = state
@@ -460,6 +608,42 @@ class ResultIndex:
         for known in [d for d in self._dirs if d == relative or d.startswith(prefix)]:
             self._dirs.pop(known, None)
         return changed
+
+
+def _not_regular(mode: int) -> str:
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+    return f"{kind}: only regular files inside eval-results are read"
+
+
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | _NO_FOLLOW)
+
+
+def read_regular_file(path: str | Path, limit: int = MAX_READ_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file, without following a symbolic link.
+
+    The caller checked ``lstat`` already; opening with ``O_NOFOLLOW`` and checking the opened file
+    again closes the window in which the name could be swapped for a link, a FIFO (``O_NONBLOCK``:
+    opening one never blocks) or a device.
+    """
+    try:
+        fh = open(path, "rb", opener=_open_no_follow)  # closed by the with below
+    except OSError:
+        if os.path.islink(path):
+            raise ResultFileError(_not_regular(stat.S_IFLNK)) from None
+        raise
+    with fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ResultFileError(_not_regular(st.st_mode))
+        if st.st_size > limit:
+            raise ResultFileError(f"{st.st_size} bytes; a result file may have at most {limit}")
+        # read(n) allocates n bytes up front: ask for the size just checked (one more byte shows a
+        # file that grew meanwhile; it comes out as invalid JSON and is read again once it settles)
+        return fh.read(st.st_size + 1)
 
 
 def _column(rows: list[dict], name: str) -> np.ndarray:

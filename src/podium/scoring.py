@@ -69,6 +69,9 @@ def score_raw(
     intervals = {}
     for statistic in scoring.statistics:
         low, high = bootstrap.interval(statistic, seed, resamples, level)
+        value = scoring.metrics.get(statistic.name)
+        if value is not None:  # a percentile interval can miss a skewed estimate (macro-F1, a tiny class): widen
+            low, high = min(low, value), max(high, value)
         intervals[statistic.name] = Interval(low=low, high=high, level=level, resamples=resamples)
     return Result(
         benchmark=card.id,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 from podium.errors import PodiumError
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+MAX_SLUG_LENGTH = 100
+HASH_CHARS = 8  # 32 bits: distinct for any realistic set of names; a clash is still caught as a conflict
 
 
 class UnsafeNameError(PodiumError, ValueError):
@@ -26,9 +29,40 @@ def check_slug(value: str, *, what: str = "id") -> str:
     return value
 
 
-def slugify(value: str, *, fallback: str = "item") -> str:
-    """Turn any text into a safe slug: 'Org/My Model v2!' -> 'org-my-model-v2'."""
-    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+def slugify(value: str, *, fallback: str | None = None) -> str:
+    """Turn any text into a safe slug: 'Org/My Model v2!' -> 'org-my-model-v2'.
+
+    Letters with an ASCII base keep it ('Café' -> 'cafe'). Letters without one (Cyrillic, Han,
+    ...) cannot be spelled in a slug, so a short hash of the NFKC name keeps such names apart and
+    stable: 'Модель' -> 'u-<hash>', 'Модель 2' -> '2-<hash>'. ``fallback``, when given, is returned
+    instead of 'u-<hash>' for a name that leaves nothing at all (the old behaviour, for callers
+    that add their own unique suffix).
+    """
+    name = unicodedata.normalize("NFKC", value).strip()
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^a-z0-9._]+", "-", text.lower())
-    text = re.sub(r"\.{2,}", ".", text).strip("-._")[:100].strip("-._")
-    return text or fallback
+    text = _trim(re.sub(r"\.{2,}", ".", text), MAX_SLUG_LENGTH)
+    if name.isascii() or not _loses_letters(name):
+        return text or fallback or _hashed("", name)
+    if not text and fallback is not None:
+        return fallback
+    return _hashed(text, name)
+
+
+def _trim(text: str, length: int) -> str:
+    return text.strip("-._")[:length].strip("-._")
+
+
+def _hashed(text: str, name: str) -> str:
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    stem = _trim(text, MAX_SLUG_LENGTH - HASH_CHARS - 1) or "u"
+    return f"{stem}-{digest}"
+
+
+def _loses_letters(name: str) -> bool:
+    """Whether some letter or digit of ``name`` has no ASCII letter or digit in its decomposition."""
+    for char in name:
+        if char.isalnum() and not char.isascii():
+            if not any(part.isascii() and part.isalnum() for part in unicodedata.normalize("NFKD", char)):
+                return True
+    return False

@@ -20,6 +20,7 @@ from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.errors import Forbidden, UsageError
 from podium.limits import Limits, submission_quota
+from podium.names import check_name
 from podium.predictions import read_predictions
 from podium.private_part import check_open
 from podium.queue import RequestQueue
@@ -54,8 +55,8 @@ def model_info(
     **extra,
 ) -> ModelInfo:
     """A checked ``ModelInfo``; ``org/name`` given as the name is split at the first '/'."""
-    name = check_text(name, "model name", required=True)
-    org = check_text(org, "organisation")
+    name = check_name(name, "model name", required=True)
+    org = check_name(org, "organisation")
     if org is None and "/" in name:
         org, name = (part.strip() for part in name.split("/", 1))
         if not org or not name:
