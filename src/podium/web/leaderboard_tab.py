@@ -33,7 +33,17 @@ def blurb(state: WebState, choice: str | None) -> str:
     text = " · ".join(facts)
     if card.description:
         text += "\n\n" + escape_markdown(card.description)
-    return text
+    return text + skipped_note(state.skipped_files(card.id))
+
+
+def skipped_note(skipped: list[tuple[str, str]], shown: int = 3) -> str:
+    """The refused result files of this view, as text: never ranked, but never silently dropped."""
+    if not skipped:
+        return ""
+    lines = [f"- {escape_markdown(path)}: {escape_markdown(why[:200])}" for path, why in skipped[:shown]]
+    more = f"\n- ... and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    files = "file was" if len(skipped) == 1 else "files were"
+    return f"\n\n**{len(skipped)} result {files} skipped** (not ranked):\n" + "\n".join(lines) + more
 
 
 def view(state: WebState, choice: str | None, search: str, verified_only: bool) -> tuple[pd.DataFrame, str]:

@@ -89,6 +89,14 @@ class WebState:
         with self._lock:
             return self.board.overall(task_type)
 
+    def skipped_files(self, benchmark: str | None = None) -> list[tuple[str, str]]:
+        """Result files that were refused (malformed, impossible values, links): (path, why), of one
+        benchmark's folders when given. They are listed on the page and never ranked."""
+        with self._lock:
+            problems = self.board.problems
+        return sorted((path, why) for path, why in problems.items()
+                      if benchmark is None or benchmark in Path(path).parts)  # fmt: skip
+
     def results(self) -> pd.DataFrame:
         with self._lock:
             return self.board.index.frame()
