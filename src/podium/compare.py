@@ -23,6 +23,7 @@ three decimals (outwards). docs/metrics.md says what this costs a real compariso
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from itertools import combinations
@@ -158,29 +159,54 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted.tolist()
 
 
-def _identity(result: Result) -> str:
-    return result.submission_id or result.model.full_name
+def joint_statistic(a: Result, b: Result, metric: str) -> str:
+    """A digest of the per-item outcomes the paired test of A against B reads, item by item: the
+    `correct` columns for accuracy, the per-sentence entity counts for NER, the per-item metric for
+    QA. Whatever else differs between submissions (names, ids, which wrong label was predicted) does
+    not enter it."""
+    ca, cb = _columns(a), _columns(b)
+    if "correct" in ca and metric == "accuracy":
+        columns = [ca["correct"], cb["correct"]]
+    elif "tp" in ca:
+        columns = [ca["tp"], ca["predicted"], ca["gold"], cb["tp"], cb["predicted"], cb["gold"]]
+    else:
+        columns = [ca[metric], cb[metric]]
+    digest = hashlib.sha256(metric.encode())
+    for column in columns:
+        digest.update(np.ascontiguousarray(np.round(column, 9), dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
-def pair_key(a: Result, b: Result) -> tuple[str, ...]:
-    """What a pair's perturbation depends on: the benchmark, its version and the two submissions,
-    in a canonical order (so A-B and B-A get the same answer)."""
-    first, second = sorted((_identity(a), _identity(b)))
-    return (a.benchmark, a.benchmark_version, first, second)
+def pair_key(a: Result, b: Result, metric: str | None = None) -> tuple[str, ...]:
+    """What a pair's perturbation depends on: the benchmark, its version, the metric and the pair's
+    per-item outcomes, in a canonical orientation (so A-B and B-A get the same answer).
+
+    Keyed on the outcomes, not on the submissions: copies of a submission under new names (or
+    resubmissions that change nothing the test reads) get exactly the same phantoms and seed, so the
+    noise cannot be averaged away; crafted pairs that differ item by item still get draws of their own,
+    so equal answers do not tell which crafted pairs share their joint counts."""
+    metric = metric or a.primary_metric
+    forward, backward = joint_statistic(a, b, metric), joint_statistic(b, a, metric)
+    return (a.benchmark, a.benchmark_version or "", metric, min(forward, backward))
 
 
-def phantoms_for(secret: bytes, a: Result, b: Result) -> int:
+def _swapped(a: Result, b: Result, metric: str) -> bool:
+    return joint_statistic(a, b, metric) > joint_statistic(b, a, metric)
+
+
+def phantoms_for(secret: bytes, a: Result, b: Result, metric: str | None = None) -> int:
     """The number of phantom discordant items per side for this pair: uniform on 0..NOISE_MAX."""
-    return keyed_int(secret, "compare-phantoms", *pair_key(a, b)) % (NOISE_MAX + 1)
+    return keyed_int(secret, "compare-phantoms", *pair_key(a, b, metric)) % (NOISE_MAX + 1)
 
 
 def disguised_pair(a: Result, b: Result, metric: str, secret: bytes, n_resamples: int = 10_000) -> PairComparison:
     """``compare_pair`` with the pair's secret perturbation and seed, computed in canonical order."""
-    key = pair_key(a, b)
-    swapped = _identity(a) != key[2]
+    key = pair_key(a, b, metric)
+    swapped = _swapped(a, b, metric)
     first, second = (b, a) if swapped else (a, b)
-    seed = salted_seed_for(secret, "compare", *key, metric)
-    pair = compare_pair(first, second, metric, seed=seed, phantoms=phantoms_for(secret, a, b), n_resamples=n_resamples)
+    seed = salted_seed_for(secret, "compare", *key)
+    pair = compare_pair(first, second, metric, seed=seed, phantoms=phantoms_for(secret, a, b, metric),
+                        n_resamples=n_resamples)  # fmt: skip
     return pair.mirrored() if swapped else pair
 
 

@@ -135,6 +135,26 @@ def test_asking_again_in_other_company_gives_the_same_answer(attacked):
     assert len(seen) == 1  # nothing to average
 
 
+def test_copies_under_new_names_get_the_same_answer(attacked):
+    """Submitting the same two files again under other names must not buy fresh noise: with five
+    copies of each, the 25 cross pairs would otherwise show the whole range of phantom counts, and
+    the narrowest interval would give b + c away."""
+    home, _, _, pairs = attacked
+    secret = server_secret(Home.from_env(home))
+    a, b = pairs[0]
+    copies_a = [a.model_copy(update={"submission_id": f"copy-a-{i}", "model": ModelInfo(name=f"a{i}", org="x")})
+                for i in range(5)]  # fmt: skip
+    copies_b = [b.model_copy(update={"submission_id": f"copy-b-{i}", "model": ModelInfo(name=f"b{i}", org="y")})
+                for i in range(5)]  # fmt: skip
+    answers = set()
+    for copy_a in copies_a:
+        for copy_b in copies_b:
+            pair = comparison.disguised_pair(copy_a, copy_b, "accuracy", secret)
+            answers.add((pair.p_value, pair.ci_low, pair.ci_high))
+    assert len(answers) == 1
+    assert comparison.phantoms_for(secret, copies_a[0], copies_b[3]) == comparison.phantoms_for(secret, a, b)
+
+
 # --------------------------------------------------------------------------- over HTTP
 
 
