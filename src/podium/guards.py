@@ -1,17 +1,20 @@
 """The server's front door: who is calling, how much, how big, before any body is read.
 
-An ASGI middleware in front of the REST API and the page's upload route. For every request under
-``/api/`` and for ``/gradio_api/upload`` it, in this order and before a single body byte is read:
+An ASGI middleware in front of the whole app. For every request under ``/api/`` and every request
+with a body anywhere (the page's events and uploads included) it, in this order and before a
+single body byte is read:
 
 1. resolves the caller: a valid ``Authorization: Bearer`` token (its record goes to
    ``request.state.identity``), else the client address. A request that writes (any method but
    GET/HEAD/OPTIONS under ``/api/``, except the read-only ``POST /api/compare``) without a valid
    token is answered 401 at once, so an anonymous client cannot make the server spool a large
    upload;
-2. counts the request against the caller's per-minute limit (per token, or per client address for
-   anonymous callers) and its in-flight limit (429 with ``Retry-After``);
-3. checks the declared size (``Content-Length``) against the route's limit (413), and refuses a
-   body of unknown length (411); the server reads no more than the declared length. Uploads to the
+2. counts the request against the caller's per-minute limit (per token; per client address for
+   anonymous REST callers; per address, apart and more generous, for the page's own calls) and,
+   for REST, its in-flight limit (429 with ``Retry-After``);
+3. checks the declared size (``Content-Length``) against the route's limit (413: predictions
+   uploads, eval sets, else 1 MB), and refuses any ``Transfer-Encoding`` (411), so the server
+   reads no more than the declared length. Uploads to the
    page also spend the client's hourly upload budget (429), and the page deletes them after 30
    minutes, so one client cannot fill the disk.
 
@@ -50,11 +53,12 @@ class RequestGuard:
         self.tokens = TokenStore(home)
         self.per_token = RateLimiter(self.limits.requests_per_minute)
         self.per_address = RateLimiter(self.limits.anonymous_requests_per_minute)
+        self.page = RateLimiter(self.limits.page_requests_per_minute)
         self.in_flight = InFlight(self.limits.max_concurrent_per_client)
         self.uploads = ByteBudget(self.limits.upload_bytes_per_hour)
 
     def body_limit(self, path: str) -> int:
-        if path.startswith("/api/submissions") or path.startswith("/gradio_api/upload"):
+        if path.startswith("/api/submissions") or is_page_upload(path):
             return self.home.max_predictions_bytes + MULTIPART_OVERHEAD
         if path.rstrip("/") == "/api/benchmarks":
             return self.home.max_benchmark_bytes + MULTIPART_OVERHEAD
@@ -64,15 +68,16 @@ class RequestGuard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path: str = scope.get("path", "")
-        guarded_api = path.startswith("/api/") or path == "/api"
-        if not (guarded_api or path.startswith("/gradio_api/upload")):
-            return await self.app(scope, receive, send)
         method = scope.get("method", "GET").upper()
+        api = path.startswith("/api/") or path == "/api"
+        has_body = method not in READ_METHODS
+        if not (api or has_body):  # the page's assets and event streams
+            return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        writes = guarded_api and method not in READ_METHODS and path.rstrip("/") not in READ_ONLY_POSTS
+        writes = api and has_body and path.rstrip("/") not in READ_ONLY_POSTS
 
         who: TokenRecord | None = None
-        authorization = headers.get("authorization", "")
+        authorization = headers.get("authorization", "") if api else ""
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
@@ -83,28 +88,32 @@ class RequestGuard:
         elif writes:
             return await _refuse(send, 401, "this operation needs a token", {"WWW-Authenticate": "Bearer"})
 
+        client = (scope.get("client") or ("unknown", 0))[0]
         if who is not None:
             key = f"token:{who.name}"
             wait = self.per_token.hit(who.name)
-            limit = self.limits.requests_per_minute
-        else:
-            client = scope.get("client") or ("unknown", 0)
-            key = f"address:{client[0]}"
-            wait = self.per_address.hit(client[0])
-            limit = self.limits.anonymous_requests_per_minute
+            limit, whom = self.limits.requests_per_minute, "with this token"
+        elif api:
+            key = f"address:{client}"
+            wait = self.per_address.hit(client)
+            limit, whom = self.limits.anonymous_requests_per_minute, "from this address without a token"
+        else:  # the page's own calls (events, uploads): counted apart, an open page makes many
+            key = f"address:{client}"
+            wait = self.page.hit(client)
+            limit, whom = self.limits.page_requests_per_minute, "to the page from this address"
         if wait is not None:
-            whom = "with this token" if who is not None else "from this address without a token"
             return await _refuse(
                 send, 429, f"more than {limit} requests a minute {whom}; retry in {wait:g} s",
                 {"Retry-After": str(int(wait))},
             )  # fmt: skip
 
-        if method not in READ_METHODS:
+        if has_body:
+            # With Transfer-Encoding the server reads the body as chunks whatever Content-Length says:
+            # only a declared length can be checked before reading, so nothing else is accepted.
+            if "transfer-encoding" in headers:
+                return await _refuse(send, 411, "send the body with a Content-Length (no Transfer-Encoding)")
             declared = headers.get("content-length")
-            if declared is None:
-                if "chunked" in headers.get("transfer-encoding", "").lower():
-                    return await _refuse(send, 411, "send the body with a Content-Length (no chunked uploads)")
-            else:
+            if declared is not None:
                 try:
                     size = int(declared)
                 except ValueError:
@@ -113,13 +122,15 @@ class RequestGuard:
                 if size > limit_bytes:
                     message = f"the request body is {size} bytes, over the {limit_bytes} byte limit"
                     return await _refuse(send, 413, message)
-                if path.startswith("/gradio_api/upload"):
+                if is_page_upload(path):
                     wait = self.uploads.take(key, size)
                     if wait is not None:
                         mb = self.limits.upload_bytes_per_hour // (1024 * 1024)
                         message = f"more than {mb} MB of uploads in an hour from one client; retry in {wait:g} s"
                         return await _refuse(send, 429, message, {"Retry-After": str(int(wait))})
 
+        if not api:
+            return await self.app(scope, receive, send)
         if not self.in_flight.enter(key):
             return await _refuse(
                 send, 429,
@@ -132,6 +143,10 @@ class RequestGuard:
             await self.app(scope, receive, send)
         finally:
             self.in_flight.leave(key)
+
+
+def is_page_upload(path: str) -> bool:
+    return path.startswith("/gradio_api/upload")
 
 
 async def _refuse(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:

@@ -5,6 +5,8 @@ environment variables; defaults in parentheses:
 - ``PODIUM_RATE_LIMIT_PER_MINUTE`` (120): requests with one token in any 60 s;
 - ``PODIUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE`` (300): REST requests and page uploads without a token
   from one client address in any 60 s;
+- ``PODIUM_PAGE_RATE_LIMIT_PER_MINUTE`` (600): the page's own calls with a body (events, uploads)
+  from one client address in any 60 s (an open page ticks every 2 s; several tabs fit);
 - ``PODIUM_MAX_CONCURRENT_PER_CLIENT`` (8): REST requests of one client (token, else address) being
   answered at once; more are refused with 429 at once rather than queued, so one client cannot
   starve the rest;
@@ -37,6 +39,7 @@ from podium.schema import utcnow
 class Limits:
     requests_per_minute: int = 120
     anonymous_requests_per_minute: int = 300
+    page_requests_per_minute: int = 600
     max_concurrent_per_client: int = 8
     upload_bytes_per_hour: int = 1024 * 1024 * 1024
     daily_submissions: int = 20
@@ -54,6 +57,7 @@ class Limits:
         return cls(
             requests_per_minute=number("PODIUM_RATE_LIMIT_PER_MINUTE", 120),
             anonymous_requests_per_minute=number("PODIUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE", 300),
+            page_requests_per_minute=number("PODIUM_PAGE_RATE_LIMIT_PER_MINUTE", 600),
             max_concurrent_per_client=number("PODIUM_MAX_CONCURRENT_PER_CLIENT", 8),
             upload_bytes_per_hour=number("PODIUM_UPLOAD_MB_PER_HOUR", 1024) * 1024 * 1024,
             daily_submissions=number("PODIUM_DAILY_SUBMISSIONS", 20),

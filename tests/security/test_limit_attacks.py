@@ -99,6 +99,23 @@ def test_a_too_large_upload_with_a_token_is_refused_before_its_body_is_read(serv
     assert answer.startswith("HTTP/1.1 413")
 
 
+def test_a_chunked_body_cannot_hide_behind_a_small_content_length(server):
+    """With Transfer-Encoding the server would read every chunk whatever Content-Length says."""
+    token = server["tokens"]["reader"]
+    for path, extra in (("/gradio_api/upload", {}), ("/api/submissions", {"Authorization": f"Bearer {token}"}),
+                        ("/api/compare", {})):  # fmt: skip
+        headers = {"Content-Length": "10", "Transfer-Encoding": "chunked", **extra}
+        assert _send_headers_only(server["url"], path, headers).startswith("HTTP/1.1 411"), path
+
+
+def test_the_pages_own_routes_have_a_size_limit_too(server):
+    answer = _send_headers_only(server["url"], "/gradio_api/queue/join", {"Content-Length": str(300 << 20)})
+    assert answer.startswith("HTTP/1.1 413")
+    big = httpx.post(server["url"] + "/gradio_api/queue/join", content=b"{" + b" " * (2 << 20) + b"}",
+                     headers={"Content-Type": "application/json"}, timeout=60)  # fmt: skip
+    assert big.status_code == 413
+
+
 def test_page_uploads_spend_a_per_client_budget(server):
     chunk = b"id,prediction\n" + b"x" * (900 * 1024)
     statuses = []
