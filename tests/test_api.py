@@ -253,16 +253,18 @@ def test_the_web_form_takes_its_identity_from_a_token(home):
     from podium.web.submit_tab import token_label, web_submit
 
     state = WebState(Home.from_env(home))
-    assert "not needed yet" in token_label(state)  # a folder without tokens: its maintainer, recorded as 'local'
+    assert "has none yet" in token_label(state)
     predictions = str(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl")
+    before = state.queue.ids()
     request_id, text = web_submit(state, "fin-sentiment", predictions, "open-mode", None, None, None, None)
-    assert request_id and state.queue.get(request_id).submitter == "local"  # no tokens in this folder yet
+    assert request_id is None and "podium token create" in text  # fails closed: no tokens, no page submissions
+    assert state.queue.ids() == before
     token = run_podium("token", "create", "--name", "erin", "--role", "submitter", home=home, check=True).stdout.strip()
     assert "needed: a maintainer creates one" in token_label(state)
     request_id, text = web_submit(state, "fin-sentiment", predictions, "m2", None, None, None, "wrong")
     assert request_id is None and "valid API token" in text
     request_id, text = web_submit(state, "fin-sentiment", predictions, "m2", None, None, None, token)
-    assert state.queue.get(request_id).submitter == "erin"
+    assert state.queue.get(request_id).submitter == "erin" and state.queue.get(request_id).model.org == "erin"
 
 
 def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_path):

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_sample_home, start_podium_serve
+from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 
 from podium.config import Home
 from podium.queue import RequestQueue
@@ -40,8 +40,9 @@ def _start_server(home: Path, env: dict | None = None):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     home = copy_sample_home(tmp_path_factory.mktemp("web"))
+    token = run_podium("token", "create", "--name", "web", "--role", "submitter", home=home, check=True).stdout.strip()
     process, url, answered = _start_server(home)
-    yield {"url": url, "home": home, "answered": answered}
+    yield {"url": url, "home": home, "answered": answered, "token": token}
     process.terminate()
     process.wait(timeout=30)
 
@@ -170,9 +171,10 @@ def test_a_user_submits_through_the_form_and_sees_the_new_row(page, server):
     page.get_by_role("tab", name="Submit").click()
     _pick(page, "submit-benchmark", "Filing Excerpt QA")
     page.wait_for_function("document.querySelector('#submit-info').innerText.includes('Filing Excerpt QA')")
-    assert "not needed yet" in page.inner_text("#api-token")  # a folder without tokens: open to its user
+    assert "needed" in page.inner_text("#api-token")
     _fill(page, "model-name", "form-model")
     _fill(page, "model-org", "web")
+    _fill(page, "api-token", server["token"])
     page.locator("#predictions-file input[type=file]").set_input_files(
         str(REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv")
     )
@@ -204,6 +206,7 @@ def test_a_bad_file_shows_the_row_error_and_creates_no_request(page, server, tmp
     page.get_by_role("tab", name="Submit").click()
     _pick(page, "submit-benchmark", "Financial News Sentiment")
     _fill(page, "model-name", "bad-model")
+    _fill(page, "api-token", server["token"])
     page.locator("#predictions-file input[type=file]").set_input_files(str(bad))
     page.wait_for_function("document.querySelector('#validation textarea').value.includes('row 2')")
     message = page.locator("#validation textarea").input_value()

@@ -68,13 +68,18 @@ def status_text(state: WebState, request_id: str | None) -> str:
 
 
 def identity_of(state: WebState, api_token: str | None) -> tuple[TokenRecord | None, str | None]:
-    """(identity, problem). While the data home has no tokens at all it is a single-user folder: no
-    identity (the maintainer, recorded as 'local'); otherwise the token's record, or a problem."""
+    """(identity, problem): the token's record, or why the page cannot submit. The page fails closed:
+    without a token nobody submits through it, even while the data folder has no tokens at all
+    (anyone who can reach the page could otherwise write any org's rows)."""
     from podium.tokens import TokenStore
 
     tokens = TokenStore(state.home)
     if not tokens.list():
-        return None, None  # nobody has been given a token yet
+        return None, (
+            "Submitting through this page needs an API token, and this Podium has none yet: a maintainer "
+            "creates one with `podium token create --name NAME --role submitter` (NAME is also the org it "
+            "submits for). On the server itself, `podium submit` needs no token."
+        )
     record = tokens.lookup_usable(api_token)
     if record is None:
         return None, "A valid API token is needed to submit here (ask a maintainer: podium token create)."
@@ -85,7 +90,7 @@ def token_label(state: WebState) -> str:
     from podium.tokens import TokenStore
 
     if not TokenStore(state.home).list():
-        return "API token (not needed yet: this data folder has no tokens, so submissions are recorded as 'local')"
+        return "API token (needed; this Podium has none yet: a maintainer creates one with podium token create)"
     return "API token (needed: a maintainer creates one with podium token create --role submitter)"
 
 
@@ -98,7 +103,7 @@ def web_submit(state: WebState, choice, path, model, organisation, url, rev, api
         return None, problem
     try:
         info_ = model_info(model, org=organisation, revision=rev, link=url)
-        outcome = submit(state.home, choice, Path(path), info_, submitter="local", identity=who)
+        outcome = submit(state.home, choice, Path(path), info_, identity=who)
     except PodiumError as exc:
         return None, str(exc)
     request = outcome.request
