@@ -145,7 +145,7 @@ BAD_FILES = {
     "ci-misses.json": (_result("evil/misses", 0.95, 0.10, 0.20), "does not contain the score 0.95"),
     "ci-range.json": (_result("evil/ci-range", 0.95, 0.9, 1.5), "high bound 1.5 is outside the range"),
     "verified-too.json": (_result("evil/verified", 3.0, source="verified"), "is outside the range"),
-    "negative-n.json": (_result("evil/n", 0.5, n=-3), "n: -3 items is negative"),
+    "negative-n.json": (_result("evil/n", 0.5, n=-3), "n: -3 items is not between 0 and 1,000,000,000,000"),
     "look-alike.json": (_result("\u0430cme/bert", 0.99), "model.org: 'аcme' mixes the Cyrillic and Latin scripts"),
     "control.json": (_result("acme/be\u202ert", 0.99), "model.name:"),
     "t-five.json": ({"config": {"model_name": "evil/t-five"}, "results": {"sentiment": {"acc": 5.0}}},

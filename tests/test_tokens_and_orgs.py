@@ -113,3 +113,16 @@ def test_page_callbacks_open_only_uploaded_files(tmp_path, monkeypatch):
     link = uploads / "abc" / "link.csv"
     link.symlink_to(outside)
     assert uploaded(str(link)) is None  # a link out of the folder is followed and refused
+
+
+def test_a_new_name_cannot_take_over_an_org_that_slugs_alike(tmp_path):
+    store = TokenStore(Home.from_env(tmp_path))
+    store.create("Böb", "submitter")
+    store.create("acme-bot", "submitter", orgs=["ACME Corp"])
+    for clash in ("bob", "BOB", "acme-corp"):
+        with pytest.raises(UsageError, match="would hold the org"):
+            store.create(clash, "submitter")
+    store.create("Böb", "submitter")  # another token of the same name is fine
+    store.create("carol", "submitter")
+    store.grant("carol", ["acme-corp"])  # an org shared on purpose
+    assert next(r for r in store.list() if r.name == "carol").holds("ACME Corp")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -38,6 +39,8 @@ from podium.schema import BenchmarkCard, FormatError, format_interval
 TABLE_HEAD = ["Rank", "Rank (UB)", "Model", "Score", "CI"]
 OVERALL_COLUMNS = ["Rank", "Model", "Mean score", "Mean rank", "Benchmarks"]
 TABLE_TAIL = ["n", "Updated", "Source", "Submission", "Link", "Revision", "CI low", "CI high"]
+
+log = logging.getLogger("podium.leaderboard")
 
 
 def rank_by_upper_bound(low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -220,10 +223,16 @@ class Leaderboard:
     def save(self) -> None:
         """Write the caches now (also done by ``refresh`` at most every ``cache_save_seconds``)."""
         if self.use_cache and self._dirty:
-            self.index.save_cache()
-            self._save_tables()
-            self._dirty = False
             self._last_save = time.monotonic()
+            try:
+                self.index.save_cache()
+                self._save_tables()
+            except (OSError, ValueError, ArithmeticError, pa.ArrowException) as exc:
+                # The caches only speed up the next start: a failure to write them must never fail
+                # the request that happened to trigger the save.
+                log.warning("could not save the results cache: %s", exc)
+                return
+            self._dirty = False
 
     @property
     def _tables_path(self) -> Path:

@@ -28,6 +28,7 @@ import json
 import logging
 import math
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -128,10 +129,16 @@ def check_result(result: Result) -> Result:
         problem = interval_problem(name, result.metrics.get(name), interval.low, interval.high)
         if problem:
             raise ResultFileError(f"ci[{quote(name)}]: {problem}")
-    if result.n is not None and result.n < 0:
-        raise ResultFileError(f"n: {result.n} items is negative")
+    if result.n is not None and not 0 <= result.n <= MAX_ITEMS:
+        raise ResultFileError(f"n: {quote(result.n)} items is not between 0 and {MAX_ITEMS:,}")
+    if result.model.link is not None and not SAFE_LINK.match(result.model.link):
+        raise ResultFileError(f"model.link: {quote(result.model.link)} must be an http(s) address")
     result.model = checked_model(result.model)
     return result
+
+
+MAX_ITEMS = 10**12  # far above any benchmark; keeps counts exact in every column type that holds them
+SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]\\\"']+$")
 
 
 def checked_model(model: ModelInfo) -> ModelInfo:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.errors import Forbidden, UsageError
+from podium.errors import Forbidden, UsageError, quote
 from podium.limits import Limits, submission_quota
 from podium.names import check_name
 from podium.predictions import read_predictions
@@ -57,10 +57,13 @@ def model_info(
     """A checked ``ModelInfo``; ``org/name`` given as the name is split at the first '/'."""
     name = check_name(name, "model name", required=True)
     org = check_name(org, "organisation")
+    if org is not None and "/" in name:
+        raise UsageError(f"model name {quote(name)} has an organisation already ('/'); leave the organisation "
+                         f"field empty or give the name without it")  # fmt: skip
     if org is None and "/" in name:
         org, name = (part.strip() for part in name.split("/", 1))
         if not org or not name:
-            raise UsageError(f"model name {org + '/' + name!r} needs text on both sides of '/'")
+            raise UsageError(f"model name {quote(org + '/' + name)} needs text on both sides of '/'")
     revision = check_text(revision, "revision") or "main"
     link = check_text(link, "link")
     if link is not None and not link.startswith(("https://", "http://")):

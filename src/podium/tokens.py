@@ -112,6 +112,14 @@ class TokenStore:
         expires = (now + timedelta(days=expires_days)).isoformat() if expires_days else None
         with self._locked():
             records = self._load()
+            # a name is also an org: a new name must not silently hold an org that is someone else's
+            key = org_key(name)
+            for other in records:
+                if other.name != name and not other.revoked and key in {org_key(o) for o in (other.name, *other.orgs)}:
+                    raise UsageError(
+                        f"a token named {name!r} would hold the org {key!r}, which is {other.name!r}'s; choose "
+                        f"another name, or give {name!r}'s token that org on purpose with podium token grant"
+                    )
             held = [o for r in records if r.name == name and not r.revoked for o in r.orgs]
             record = TokenRecord(name, role, _digest(token), now.isoformat(), expires, orgs=_merge(held, wanted))
             records.append(record)

@@ -145,3 +145,19 @@ def test_add_model_with_two_names_that_slug_alike_is_a_409_naming_the_existing_o
     assert "Paper/Twin" in response.json()["detail"]
     rows = {r["model"]: r["score"] for r in _rows(server)}
     assert rows.get("Paper/Twin") == 0.3 and "paper/twin" not in rows
+
+
+def test_a_huge_item_count_or_a_script_link_is_refused_and_the_board_stays_up(server):
+    results = server["home"] / "eval-results" / BENCHMARK
+    huge = {**_result("evil/huge-n", 0.6), "n": 18446744073709551615}
+    (results / "huge-n.json").write_text(json.dumps(huge))
+    script = _result("evil/script-link", 0.6)
+    script["model"]["link"] = "javascript:alert(1)"
+    (results / "script-link.json").write_text(json.dumps(script))
+    (results / "control-3.json").write_text(json.dumps(_result("paper/control-3", 0.5)))
+    rows = _until_listed(server, "paper/control-3")
+    models = [r["model"] for r in rows]
+    assert "paper/control-3" in models and "evil/huge-n" not in models and "evil/script-link" not in models
+    for task_type in ("text_classification", "prompting"):
+        overall = httpx.get(f"{server['url']}/api/leaderboard", params={"task_type": task_type}, timeout=30)
+        assert overall.status_code == 200
