@@ -111,8 +111,8 @@ def test_queue_lists_with_filters_and_counts(home):
         ("../../etc/passwd", "ok"),
         ("a/b/c", "ok"),
         ("/etc/passwd", "needs text on both sides"),
-        ("bad\x01name", "control characters"),
-        ("tab\tname", "control characters"),
+        ("bad\x01name", "a control character"),
+        ("tab\tname", "a control character"),
         ("x" * 300, "the limit is 200"),
     ],
 )
@@ -144,10 +144,10 @@ def test_a_plain_org_and_name_needs_no_note(home):
 def test_model_name_with_nul_is_refused(home):
     _fresh_queue(home)
     # A NUL cannot pass through argv; the service refuses it for the web form and the API.
-    from podium.errors import UsageError
+    from podium.errors import InvalidField
     from podium.submissions import model_info
 
-    with pytest.raises(UsageError, match="control characters"):
+    with pytest.raises(InvalidField, match="a control character"):
         model_info("evil\x00name")
 
 
