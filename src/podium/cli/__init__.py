@@ -184,8 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _command
     parser = build_parser()
     args = parser.parse_args(argv)
+    _command = args.command
     try:
         return args.func(args)
     except PodiumError as exc:
@@ -195,3 +197,30 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+LONG_RUNNING = {"serve", "backend"}
+_command: str | None = None  # the command ``main`` ran last
+
+
+def run() -> None:
+    """The `podium` console script: ``main``, then a prompt exit for the one-shot commands.
+
+    A one-shot command's answer is complete when ``main`` returns; the interpreter's own shutdown
+    then tears down pyarrow's thread pool and, rarely, aborts with "terminate called without an
+    active exception" (exit 134) after the right exit code was decided. Flushing and leaving with
+    ``os._exit`` keeps the exit code the command chose. The long-running commands, which own child
+    processes, exit the ordinary way."""
+    import logging
+    import os
+
+    code = main()
+    if _command in LONG_RUNNING:
+        sys.exit(code)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        pass
+    os._exit(code if isinstance(code, int) else 1)

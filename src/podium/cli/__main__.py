@@ -1,7 +1,6 @@
 """`python -m podium.cli` runs the `podium` command."""
 
-import sys
 
-from podium.cli import main
+from podium.cli import run
 
-sys.exit(main())
+run()
