@@ -75,6 +75,7 @@ def _digest(token: str) -> str:
 class TokenStore:
     def __init__(self, home: Home):
         self.path = home.private_dir / "tokens.json"
+        self._cache: tuple[tuple[int, int, int], list[TokenRecord]] | None = None
 
     @contextmanager
     def _locked(self):
@@ -94,6 +95,18 @@ class TokenStore:
             TokenRecord(**{k: v for k, v in record.items() if k in known})  # fields of later versions are kept out
             for record in json.loads(self.path.read_text(encoding="utf-8"))
         ]
+
+    def _read_only(self) -> list[TokenRecord]:
+        """``_load`` through a cache keyed by the file's identity: the request guard looks a token up
+        on every request that carries one, and the file changes rarely. Never mutate the result."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return []
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._cache is None or self._cache[0] != stamp:
+            self._cache = (stamp, self._load())
+        return self._cache[1]
 
     def _save(self, records: list[TokenRecord]) -> None:
         atomic.write_text(self.path, json.dumps([asdict(r) for r in records], indent=2) + "\n")
@@ -183,7 +196,7 @@ class TokenStore:
     def lookup(self, token: str) -> TokenRecord | None:
         """The record of a presented token (compared in constant time), or None."""
         digest = _digest(token)
-        for record in self._load():
+        for record in self._read_only():
             if hmac.compare_digest(record.sha256, digest):
                 return record
         return None
