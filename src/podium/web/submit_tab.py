@@ -155,15 +155,17 @@ def build_submit_tab(state: WebState, timer: gr.Timer) -> dict:
             return None
         return str(state.store.inputs_jsonl(choice))  # the stored file: no copy per visitor
 
+    not_uploaded = "Upload the predictions file with the file box above."
+
     def do_submit(choice, path, model, organisation, url, rev, api_token):
-        if path and uploaded(path) is None:
-            return None, "Upload the predictions file with the file box above."
-        return web_submit(state, choice, uploaded(path), model, organisation, url, rev, api_token)
+        mine = uploaded(path)
+        if path and mine is None:
+            return None, not_uploaded
+        return web_submit(state, choice, mine, model, organisation, url, rev, api_token)
 
     def check_upload(choice, path):
-        if path and uploaded(path) is None:
-            return "Upload the predictions file with the file box above."
-        return check_file(state, choice, uploaded(path))
+        mine = uploaded(path)
+        return not_uploaded if path and mine is None else check_file(state, choice, mine)
 
     benchmark.change(lambda b: benchmark_info(state, b), benchmark, info)
     benchmark.change(export_inputs, benchmark, inputs_button)
