@@ -115,3 +115,19 @@ class QuotaExceeded(PodiumError):
     def __init__(self, message: str, retry_after: int = 3600):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class NotFound(PodiumError):
+    """A named thing (benchmark, submission, model) that does not exist."""
+
+    exit_code = 2
+
+
+class UnknownBenchmark(NotFound, BenchmarkError):
+    """No benchmark of that id or name."""
+
+
+class TooLarge(PodiumError):
+    """An upload or body over its byte limit."""
+
+    exit_code = 2
