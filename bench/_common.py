@@ -34,9 +34,27 @@ def report(name: str, ours: float, reference: float | None = None, bar: str = ""
     print(line, flush=True)
 
 
+def wait_until_up(url: str, seconds: float = 120.0) -> None:
+    """Wait until ``url``/healthz answers."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} never answered") from None
+            time.sleep(0.2)
+
+
 @contextmanager
-def podium_server(home: str, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`podium serve` on a free loopback port for the duration of the block; yields its URL."""
+def podium_server(
+    home: str, *args: str, env: dict[str, str] | None = None, before: Callable[[str], object] | None = None
+) -> Iterator[str]:
+    """`podium serve` on a free loopback port for the duration of the block; yields its URL.
+    ``before(home)`` fills the home first."""
+    if before is not None:
+        before(home)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -46,12 +64,7 @@ def podium_server(home: str, *args: str, env: dict[str, str] | None = None) -> I
                               env={**os.environ, **(env or {})})  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(url)
         yield url
     finally:
         server.terminate()

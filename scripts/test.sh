@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set up Podium with its test dependencies and run the whole test suite (and the linter).
+# The fast subset: bash scripts/test.sh -m "not heavy" (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements-dev.txt
@@ -14,4 +15,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export HF_HOME="${HF_HOME:-$(mktemp -d)}"
 .venv/bin/ruff check src tests bench frontend backend scripts
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"
+# loadgroup: a module's server is started on one worker (tests/conftest.py, docs/testing.md).
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider --durations=10 "$@"

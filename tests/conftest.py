@@ -1,12 +1,65 @@
+import contextlib
+import io
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import traceback
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+PODIUM = str(Path(sys.executable).with_name("podium"))
+
+# Files whose tests start a real `podium serve`, a browser, or fresh `podium` and Python processes
+# they kill, race or need clean; tests elsewhere are marked where they stand (`pytestmark` or
+# `@pytest.mark.heavy`). `pytest -m "not heavy"` leaves all of them out.
+HEAVY_FILES = {
+    "test_api.py",
+    "test_api_docs.py",
+    "test_api_fuzz.py",
+    "test_frontend_app.py",
+    "test_reliability.py",
+    "test_scoring_speed.py",
+    "test_web.py",
+}
+HEAVY_TESTS = {  # single tests of files that are otherwise light
+    "test_evaluate_offline.py::test_evaluate_load_by_path_never_touches_the_network",
+    "test_evaluate_offline.py::test_scoring_a_sample_never_touches_the_network",
+    "test_queue_policies.py::test_podium_queue_over_http_filters_on_the_server_and_prints_what_it_prints_locally",
+    "test_samples.py::test_regenerating_in_a_fresh_process_writes_the_committed_files",
+    "test_samples.py::test_sample_data_is_found_in_an_installed_package",
+}
+# One xdist group per file with a module-scoped server or data set, so `--dist loadgroup` builds it
+# on one worker only (added to any group the file names itself: "heavy" + "api-fuzz" is its own group).
+FILE_GROUPS = {
+    "test_api.py": "api",
+    "test_api_docs.py": "api-docs",
+    "test_api_fuzz.py": "api-fuzz",
+    "test_evaluate_offline.py": "evaluate-offline",
+    "test_frontend_app.py": "frontend-app",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "heavy: starts real servers, browsers or `podium` processes, or reads large inputs "
+        '(`pytest -m "not heavy"` is the fast subset)',
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        if name in HEAVY_FILES or f"{name}::{getattr(item, 'originalname', item.name)}" in HEAVY_TESTS:
+            item.add_marker(pytest.mark.heavy)
+        if name in FILE_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(FILE_GROUPS[name]))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,16 +84,81 @@ def home(tmp_path, sample_home) -> Path:
     return target
 
 
-def run_podium(*args: str, home: Path | None = None, env: dict | None = None, check: bool = False):
-    """Run the real `podium` console script in a subprocess."""
-    command = [str(Path(sys.executable).with_name("podium"))]
-    if home is not None:
-        command += ["--home", str(home)]
+# The long-running commands install signal handlers and never return: only as a process.
+NOT_IN_PROCESS = {"serve", "backend"}
+_in_process = threading.Lock()
+
+
+def run_podium(
+    *args: str, home: Path | None = None, env: dict | None = None, check: bool = False
+) -> subprocess.CompletedProcess:
+    """Run the `podium` command in this process: ``podium.cli.main`` with stdout and stderr captured,
+    ``env`` added to the environment for the call, and the root logger as a fresh interpreter has it
+    (no handlers), so what the command logs lands in ``stderr`` as it would from the console script.
+    Returns what ``subprocess.run`` returns; an uncaught exception is a traceback on stderr and exit 1.
+    Calls are serialised (the streams and the environment are process-wide)."""
+    argv = (["--home", str(home)] if home is not None else []) + list(args)
+    command = next((a for a in args if not a.startswith("-")), None)
+    returns = bool({"--help", "-h"} & set(args)) or (command == "backend" and "--once" in args)
+    if command in NOT_IN_PROCESS and not returns:
+        raise ValueError(f"`podium {command}` runs until stopped: use run_podium_process or start_podium_serve")
+    with _in_process:
+        proc = _run_in_process(argv, env or {})
+    return _checked(proc, args, check)
+
+
+def run_podium_process(
+    *args: str, home: Path | None = None, env: dict | None = None, check: bool = False
+) -> subprocess.CompletedProcess:
+    """Run the real `podium` console script in a subprocess (a fresh interpreter, its real exit code)."""
+    argv = (["--home", str(home)] if home is not None else []) + list(args)
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run(command + list(args), capture_output=True, text=True, env=full_env, timeout=300)
+    proc = subprocess.run([PODIUM, *argv], capture_output=True, text=True, env=full_env, timeout=300)
+    return _checked(proc, args, check)
+
+
+def _checked(proc: subprocess.CompletedProcess, args: tuple, check: bool) -> subprocess.CompletedProcess:
     if check and proc.returncode != 0:
         raise AssertionError(f"podium {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def _run_in_process(argv: list[str], env: dict) -> subprocess.CompletedProcess:
+    from podium.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    with _environment(env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        root.handlers = []
+        try:
+            code = main(argv)
+            code = code if isinstance(code, int) else 1  # as the console script's os._exit
+        except SystemExit as exc:  # argparse: usage errors, --help, --version
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if not isinstance(exc.code, int | None):
+                print(exc.code, file=sys.stderr)
+        except Exception:  # noqa: BLE001  (the console script would print the traceback and exit 1)
+            traceback.print_exc()
+            code = 1
+        finally:
+            root.handlers = saved_handlers
+            root.setLevel(saved_level)
+    return subprocess.CompletedProcess(["podium", *argv], code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _environment(env: dict):
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def start_podium_serve(home: Path, env: dict | None = None, *extra: str, answer_within: float = 180.0):
@@ -55,7 +173,7 @@ def start_podium_serve(home: Path, env: dict | None = None, *extra: str, answer_
     log = open(home / "serve.log", "w")
     started = time.monotonic()
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("podium")), "--home", str(home), "serve", "--port", str(port), *extra],
+        [PODIUM, "--home", str(home), "serve", "--port", str(port), *extra],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -281,21 +281,33 @@ def test_admin_creates_a_benchmark_with_an_eval_set_and_metric_sorting(api, tmp_
         again = httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)}, headers=admin)
     assert again.status_code == 409
     data.write_text("id,text,label\n1,good,pos\n2,bad,neg\n3,fine,neg\n")  # a gold answer corrected
-    with open(data, "rb") as fh:
-        replaced = httpx.post(api["url"] + "/api/benchmarks", data={**form, "replace": "true"},
-                              files={"data": ("eval.csv", fh)}, headers=admin)  # fmt: skip
+    with open(data, "rb") as fh:  # only the id: the name, task type and label set are kept
+        replaced = httpx.post(api["url"] + "/api/benchmarks", data={"id": "api-bench", "task_type": "classification",
+                              "replace": "true"}, files={"data": ("eval.csv", fh)}, headers=admin)  # fmt: skip
     assert replaced.status_code == 201 and replaced.json()["version"] == "2", replaced.text
+    assert replaced.json()["name"] == "API bench" and replaced.json()["labels"] == ["neg", "pos"]
+    with open(data, "rb") as fh:
+        wrong = httpx.post(api["url"] + "/api/benchmarks", data={**form, "id": "x"}, files={"data": ("eval.txt", fh)},
+                           headers=admin)  # fmt: skip
+    assert wrong.status_code == 400 and "the eval set must be a" in wrong.json()["detail"]
     submitter = {"Authorization": f"Bearer {api['tokens']['frank']}"}  # a fresh token: not rate-limited here
     with open(data, "rb") as fh:
         assert httpx.post(api["url"] + "/api/benchmarks", data=form, files={"data": ("eval.csv", fh)},
                           headers=submitter).status_code == 403  # fmt: skip
     inputs = httpx.get(api["url"] + "/api/benchmarks/api-bench/inputs").text
     assert "pos" not in inputs and '"text": "good"' in inputs
-    rows = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "precision"}).json()["rows"]
-    precisions = [r["precision"] for r in rows]
-    assert precisions == sorted(precisions, reverse=True) and rows[0]["rank"] == 1
+    by_precision = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "precision"}).json()
+    rows = by_precision["rows"]
+    assert by_precision["metric"] == "precision" and "precision" not in rows[0] and "f1" in rows[0]
+    precisions = [r["score"] for r in rows]  # score, interval, rank and rank UB all follow the metric asked for
+    ranks = [r["rank"] for r in rows]
+    assert precisions == sorted(precisions, reverse=True) and ranks == sorted(ranks) and ranks[0] == 1
+    assert all(r["ci_low"] <= r["score"] <= r["ci_high"] for r in rows)
+    primary = {r["model"]: r for r in httpx.get(api["url"] + "/api/leaderboard/biz-news-ner").json()["rows"]}
+    assert all(r["f1"] == primary[r["model"]]["score"] for r in rows)
+    assert all(r["ci_low"] != primary[r["model"]]["ci_low"] for r in rows)  # precision's own interval
     bad = httpx.get(api["url"] + "/api/leaderboard/biz-news-ner", params={"metric": "nope"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and "precision" in bad.json()["detail"]
 
 
 def test_cli_wait_exits_1_when_scoring_fails(tmp_path):
@@ -311,3 +323,61 @@ def test_cli_wait_exits_1_when_scoring_fails(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_typed_errors_get_their_status_codes_from_one_table():
+    from podium import errors as e
+    from podium.api.errors import answer
+    from podium.private_part import BenchmarkClosed
+    from podium.queue import InvalidTransition, RequestNotFound
+    from podium.slugs import UnsafeNameError
+
+    expected = {e.UnknownBenchmark("no benchmark 'x'"): 404, RequestNotFound("no submission 'x'"): 404,
+                e.Forbidden("not yours"): 403, e.Conflict("taken"): 409, BenchmarkClosed("closed"): 409,
+                InvalidTransition("already FINISHED"): 409, e.InvalidField("model", "empty"): 422,
+                UnsafeNameError("not a slug"): 422, e.TooLarge("too big"): 413, e.UsageError("bad"): 400,
+                e.BenchmarkError("unreadable eval set"): 400, e.QuotaExceeded("the limit is 3", retry_after=60): 429,
+                e.InvalidPredictions([e.Problem("row 2", "label 'x' is not one of a, b")]): 422,
+                e.Unauthenticated("this operation needs a token"): 401}  # fmt: skip
+    for error, status in expected.items():
+        response = answer(error)
+        assert response.status_code == status, error
+        assert json.loads(response.body)["detail"] == str(error)
+    assert answer(e.QuotaExceeded("the limit is 3", retry_after=60)).headers["Retry-After"] == "60"
+    assert answer(e.Unauthenticated("no token")).headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_filters_of_the_submission_listing(api):
+    rows = httpx.get(api["url"] + "/api/submissions", params={"status": "finished", "limit": 2}).json()
+    assert len(rows) == 2 and all(r["status"] == "FINISHED" for r in rows)
+    assert rows[0]["created_at"] >= rows[1]["created_at"]  # newest first
+    bad = httpx.get(api["url"] + "/api/submissions", params={"status": "done"})
+    assert bad.status_code == 422 and "PENDING, RUNNING, FINISHED, FAILED, CANCELLED" in bad.json()["detail"]
+    by_name = httpx.get(api["url"] + "/api/submissions", params={"model_name": "FINBERT-tone-large"}).json()
+    assert by_name and {r["model"]["name"] for r in by_name} == {"finbert-tone-large"}
+
+
+def test_leaderboard_answers_carry_an_etag_and_a_changed_table_gets_a_new_one(api):
+    """One serialisation per results version: the same bytes and ETag until the table changes; a
+    client sending the ETag back gets 304 with no body."""
+    url = api["url"] + "/api/leaderboard/fin-sentiment"
+    first = httpx.get(url)
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and etag.startswith('"') and first.json()["rows"]
+    again = httpx.get(url)
+    assert again.headers["etag"] == etag and again.content == first.content
+    unchanged = httpx.get(url, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert httpx.get(url, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    admin = api["tokens"]["boss"]
+    added = _post(api, "/api/leaderboard/add_model",
+                  {"dataset_name": "fin-sentiment", "model": "etag/probe", "score": 0.5}, admin)  # fmt: skip
+    assert added.status_code == 200
+    changed = httpx.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert "etag/probe" in {r["model"] for r in changed.json()["rows"]}
+    overall = httpx.get(api["url"] + "/api/leaderboard", params={"task_type": "Text Classification"})
+    assert overall.status_code == 200 and httpx.get(
+        api["url"] + "/api/leaderboard", params={"task_type": "text_classification"},
+        headers={"If-None-Match": overall.headers["etag"]},
+    ).status_code == 304  # fmt: skip

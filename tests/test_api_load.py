@@ -1,4 +1,8 @@
-"""Load from a second process on loopback: 50 concurrent clients submitting and reading for 30 s."""
+"""Load from a second process on loopback: 50 concurrent clients submitting and reading at once.
+
+The load runs 10 s, long enough for every client to submit and read while the other 49 do (about
+80 submissions on a 2-core machine); how many requests a second the server sustains is bench/'s
+concern (bench/load_api.py), not this test's."""
 
 import json
 import re
@@ -13,12 +17,11 @@ from podium.config import Home
 from podium.queue import RequestQueue
 from podium.tokens import TokenStore
 
-# Heavy tests share one xdist worker (scripts/test.sh runs --dist loadgroup), so none of them
-# starves another's server of CPU on a 2-core machine.
-pytestmark = pytest.mark.xdist_group("heavy")
+# Its own xdist group: a long unit that starts early (scripts/test.sh runs --dist loadgroup).
+pytestmark = [pytest.mark.xdist_group("api-load"), pytest.mark.heavy]
 
 
-def test_50_clients_for_30_seconds_no_errors_but_429s_and_every_submission_scored_once(tmp_path):
+def test_50_concurrent_clients_get_no_errors_but_429s_and_every_submission_is_scored_once(tmp_path):
     home = copy_sample_home(tmp_path)
     store = TokenStore(Home.from_env(home))
     tokens = [store.create(f"client-{i}", "submitter") for i in range(50)]
@@ -29,7 +32,7 @@ def test_50_clients_for_30_seconds_no_errors_but_429s_and_every_submission_score
         load = subprocess.run(
             [sys.executable, str(REPO / "bench/load_api.py"), url, str(tmp_path / "tokens.txt"), "fin-sentiment",
              str(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl"), "--clients", "50",
-             "--seconds", "30"],
+             "--seconds", "10"],
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert load.returncode == 0, load.stderr

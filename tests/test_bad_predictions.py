@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_podium
+from conftest import run_podium, run_podium_process
 
 
 def _snapshot(root: Path) -> dict[str, str]:
@@ -165,12 +165,15 @@ def test_file_over_the_size_limit_is_refused(home, tmp_path):
     assert "file: the file is" in proc.stderr and "over the 0.0 MB limit" in proc.stderr
 
 
+@pytest.mark.heavy
 def test_unknown_benchmark_is_a_usage_error(home, tmp_path):
+    """The console script itself: exit code 2 and a one-line message, no traceback."""
     path = tmp_path / "p.csv"
     path.write_bytes(b"id,prediction\n1,x\n")
-    proc = run_podium("score", "no-such-benchmark", str(path), home=home)
-    assert proc.returncode == 2
-    assert "no benchmark 'no-such-benchmark'" in proc.stderr
+    proc = run_podium_process("score", "no-such-benchmark", str(path), home=home)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error: ") and "no benchmark 'no-such-benchmark'" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_many_problems_are_counted_and_the_first_ones_listed(home, tmp_path):

@@ -106,7 +106,7 @@ def test_bootstrap_comparisons_keep_their_centre_and_widen_with_phantoms(home, b
 def test_compare_refuses_a_row_whose_file_is_not_its_result(home):
     board, h = _board(home), Home.from_env(home)
     table = board.table("fin-sentiment")
-    submission = table[table["Model"] == SECOND]["Submission"].iloc[0]
+    submission = table[table["model"] == SECOND]["submission"].iloc[0]
     path = home / "eval-results" / "fin-sentiment" / f"{submission}.json"
     data = json.loads(path.read_text())
     data["submission_id"] = "someone-else"

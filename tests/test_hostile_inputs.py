@@ -453,6 +453,7 @@ print(outcome)
 """
 
 
+@pytest.mark.heavy  # a 40 MB file, parsed in a fresh interpreter that measures its peak memory
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_parsing_memory_is_a_small_multiple_of_the_file(fmt, hostile_home, golds, tmp_path):
     """One 40 MB value (the attack took 4.8 GB for 100 MB): peak memory stays under 4x the file."""

@@ -6,7 +6,7 @@ import pytest
 import regex
 
 from podium.errors import InvalidField
-from podium.names import ALLOWED_SCRIPT_MIXES, check_name, script_of
+from podium.names import ALLOWED_SCRIPT_MIXES, check_name, script_of, split_model_name
 from podium.slugs import check_slug, slugify
 
 
@@ -152,3 +152,31 @@ def test_an_explicit_fallback_still_wins_for_a_name_that_leaves_nothing():
     assert slugify("!!!", fallback="model") == "model"
     assert slugify("Модель 2", fallback="model").startswith("2-")  # something left: slug plus hash
     assert slugify("acme", fallback="model") == "acme"
+
+
+@pytest.mark.parametrize(
+    ("full", "expected"),
+    [
+        ("tfidf-logreg", (None, "tfidf-logreg")),  # no slash: no org
+        ("acme/tfidf-logreg", ("acme", "tfidf-logreg")),
+        ("acme/family/variant", ("acme", "family/variant")),  # several: the org is before the first '/'
+        (" acme / tfidf ", ("acme", "tfidf")),  # spaces around each part dropped
+        ("a / b / c", ("a", "b/c")),
+    ],
+)
+def test_split_model_name_splits_at_the_first_slash(full, expected):
+    assert split_model_name(full) == expected
+    org, name = expected
+    assert split_model_name(f"{org}/{name}" if org else name) == expected  # the full name splits back alike
+
+
+@pytest.mark.parametrize("full", ["/acme", "acme/", "a//b", "/", " / x", "a/b/"])
+def test_split_model_name_refuses_a_slash_without_text_on_both_sides(full):
+    with pytest.raises(InvalidField, match="needs text on both sides of '/'") as caught:
+        split_model_name(full, "model name")
+    assert caught.value.field == "model name"
+
+
+def test_split_model_name_refuses_an_empty_name():
+    with pytest.raises(InvalidField, match="model: is required"):
+        split_model_name("  ")

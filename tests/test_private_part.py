@@ -136,9 +136,9 @@ def test_reveal_publishes_the_private_standings_and_closes_the_benchmark(closed)
     table = board.table(f"{BENCHMARK}-private")
     assert len(table) == 3 and list(table["n"]) == [160, 160, 160]
     for model, file in MODELS.items():
-        row = table[table["Model"] == model].iloc[0]
-        assert row["Score"] == pytest.approx(_direct(private, file)[0], abs=1e-12)
-        assert row["Submission"] == ids[model]
+        row = table[table["model"] == model].iloc[0]
+        assert row["score"] == pytest.approx(_direct(private, file)[0], abs=1e-12)
+        assert row["submission"] == ids[model]
     first = {p.name: p.read_bytes() for p in (home / "eval-results" / f"{BENCHMARK}-private").iterdir()}
     again = reveal(Home.from_env(home), BENCHMARK)  # idempotent: same files, same reveal time
     assert again.card.revealed_at == revealed.card.revealed_at

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from conftest import run_podium
 
+from podium import backend as backend_module
+from podium.backend import Backend, BackendSettings
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.queue import RequestQueue
@@ -75,6 +77,17 @@ def _status(home: Path, request_id: str) -> str:
     return RequestQueue(Home.from_env(home)).get(request_id).status.value
 
 
+def _result_files(home: Path) -> list[str]:
+    """Every file under eval-results, hidden (staged, temporary) ones included."""
+    root = home / "eval-results"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+
+
+def _add_tiny(home: Path, name: str = "m") -> str:
+    queue = RequestQueue(Home.from_env(home))
+    return queue.add("tiny", "1", ModelInfo(name=name), (home / "tiny.csv").read_bytes(), ".csv")[0].id
+
+
 def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow_home, tmp_path):
     request_id = run_podium("submit", "big-qa", str(slow_home / "big.csv"), "--model", "m", home=slow_home, check=True)
     request_id = request_id.stdout.strip()
@@ -93,11 +106,11 @@ def test_kill_9_of_the_backend_mid_scoring_then_restart_scores_exactly_once(slow
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
     request = RequestQueue(Home.from_env(slow_home)).get(request_id)
-    # ... until its lease expired: back to PENDING with one more attempt per claim the first backend
-    # lost (once, unless a stalled machine let a renewal lapse before the kill), then scored once.
+    # ... until its lease expired: back to PENDING, each claim the first backend lost still counted
+    # (once, unless a stalled machine let a renewal lapse before the kill), then claimed and scored once.
     first_claims = (tmp_path / "first.log").read_text().count(f"claimed {request_id}")
     assert first_claims >= 1
-    assert request.attempts == first_claims
+    assert request.attempts == first_claims + 1
     results = list((slow_home / "eval-results").rglob("*.json"))
     assert [p.name for p in results] == [f"{request_id}.json"]
     assert not list((slow_home / "eval-results").rglob("*.tmp"))
@@ -187,7 +200,7 @@ def test_scoring_timeout_fails_the_request_with_a_message(slow_home, tmp_path):
     assert proc.returncode == 0, proc.stderr
     request = RequestQueue(Home.from_env(slow_home)).get(request_id)
     assert request.status == "FAILED" and "took longer than 0.3 s" in request.error
-    assert not list((slow_home / "eval-results").rglob("*.json"))
+    assert _result_files(slow_home) == []  # nothing published, nothing staged left behind
     status = run_podium("status", request_id, home=slow_home).stdout
     assert "took longer than" in status
 
@@ -223,7 +236,7 @@ def test_cancel_while_running_discards_the_result(slow_home, tmp_path):
         backend.send_signal(signal.SIGTERM)
         backend.wait(timeout=30)
     assert _status(slow_home, request_id) == "CANCELLED"
-    assert not list((slow_home / "eval-results").rglob(f"{request_id}.json"))
+    assert _result_files(slow_home) == []
 
 
 def test_benchmark_changed_after_submission_fails_with_the_validation_message(slow_home):
@@ -257,3 +270,86 @@ def test_leftovers_of_crashes_are_swept_and_nothing_else(slow_home):
     assert fresh_orphan.exists()  # young: its request may be on its way
     assert old_stored.exists() and queue.get(kept.id).status == "FINISHED"  # a request's file is never touched
     assert proc.stderr.count("left behind by an interrupted write") == 3
+
+
+# --------------------------------------------------------------------------- results and leases
+
+
+def test_a_result_is_published_only_when_its_owner_finishes_the_request(slow_home):
+    """Scored, but the lease was lost (taken over after a stall) before the backend recorded it:
+    the result must not show up, since another backend now owns the request."""
+    home = Home.from_env(slow_home)
+    request_id = _add_tiny(slow_home)
+    backend = Backend(home, BackendSettings(workers=1))
+    queue = RequestQueue(home)
+    finish = backend.queue.finish
+    files_when_done = []
+
+    def taken_over_first(rid, owner, result_file):
+        files_when_done.extend(_result_files(slow_home))
+        queue.release(rid, owner, crashed=True)  # its lease lapsed ...
+        assert queue.claim("another-backend", 30).id == rid  # ... and another backend claimed it
+        return finish(rid, owner, result_file)
+
+    backend.queue.finish = taken_over_first
+    try:
+        assert backend.run_once() == 1
+    finally:
+        backend.stop()
+    assert len(files_when_done) == 1 and files_when_done[0].endswith(".staged")  # scored, not yet visible
+    request = queue.get(request_id)
+    assert request.status == "RUNNING" and request.lease.owner == "another-backend"
+    assert _result_files(slow_home) == []  # never published, and the staged file is gone
+
+
+def test_a_backend_killed_between_finishing_and_publishing_leaves_a_result_the_next_sweep_publishes(
+    slow_home, monkeypatch
+):
+    home = Home.from_env(slow_home)
+    request_id = _add_tiny(slow_home)
+    final = f"tiny/{request_id}.json"
+    with monkeypatch.context() as patch:
+        patch.setattr(backend_module, "publish", lambda staged: None)  # it "dies" right after FINISHED
+        first = Backend(home, BackendSettings(workers=1))
+        try:
+            assert first.run_once() == 1
+        finally:
+            first.stop()
+    assert _status(slow_home, request_id) == "FINISHED"
+    [staged] = _result_files(slow_home)
+    assert staged.startswith(f"tiny/.{request_id}.json.") and staged.endswith(".staged")
+
+    second = Backend(home, BackendSettings(workers=1))
+    try:
+        assert second.run_once() == 0  # its sweep publishes; nothing is scored again
+    finally:
+        second.stop()
+    assert _result_files(slow_home) == [final]
+    assert Result.read(slow_home / "eval-results" / final).submission_id == request_id
+
+
+def test_scoring_processes_are_warm_and_reused_across_submissions(slow_home, tmp_path):
+    """A long interval: only the watch on the requests folder and the claim-when-free can start work."""
+    queue = RequestQueue(Home.from_env(slow_home))
+    log = tmp_path / "backend.log"
+    backend = _start_backend(slow_home, "--interval", "3600", "--workers", "1", log=log)
+    try:
+        _wait_for(lambda: "polling" in log.read_text(), 120, "the backend to start")
+        ids = [_add_tiny(slow_home, f"model-{i}") for i in range(3)]
+        _wait_for(lambda: all(queue.get(i).status == "FINISHED" for i in ids), 120, "all three to be scored")
+    finally:
+        backend.send_signal(signal.SIGTERM)
+        assert backend.wait(timeout=60) == 0
+    text = log.read_text()
+    assert text.index("polling") < text.index("claimed")  # warm before the first claim
+    scorers = re.findall(r"scored \S+ in [\d.]+ s \(scoring process (\d+)\)", text)
+    assert len(scorers) == 3 and len(set(scorers)) == 1  # one process scored all three
+
+
+def test_a_submission_scored_on_its_first_claim_shows_attempts_1(slow_home):
+    request_id = _add_tiny(slow_home)
+    run_podium("backend", "--once", home=slow_home, check=True)
+    assert RequestQueue(Home.from_env(slow_home)).get(request_id).attempts == 1
+    status = json.loads(run_podium("status", request_id, "--json", home=slow_home, check=True).stdout)
+    assert status["status"] == "FINISHED" and status["attempts"] == 1
+    assert re.search(r"attempts\s+1\b", run_podium("status", request_id, home=slow_home, check=True).stdout)

@@ -60,7 +60,7 @@ def _assert_same_table(cached: pd.DataFrame, built: pd.DataFrame) -> None:
 def test_a_result_without_a_link_comes_back_from_the_tables_cache_as_none(home):
     _write(home, "reported/fin-sentiment/paper.json", _result("paper/no-link", 0.6))  # no link, no submission
     first = _board(home)
-    assert first.table("fin-sentiment").set_index("Model").loc["paper/no-link", "Link"] is None
+    assert first.table("fin-sentiment").set_index("model").loc["paper/no-link", "link"] is None
     first._dirty = True
     first.save()
     second = _board(home)  # a restart: the tables come from the cache
@@ -68,8 +68,8 @@ def test_a_result_without_a_link_comes_back_from_the_tables_cache_as_none(home):
     fresh = Leaderboard(Home.from_env(home), use_cache=False)
     for benchmark in second.cards:
         _assert_same_table(second.table(benchmark), fresh.table(benchmark))
-    row = second.table("fin-sentiment").set_index("Model").loc["paper/no-link"]
-    assert row["Link"] is None and row["Submission"] is None
+    row = second.table("fin-sentiment").set_index("model").loc["paper/no-link"]
+    assert row["link"] is None and row["submission"] is None
 
     from podium.web.leaderboard_tab import display  # what failed on the page for a NaN link
 
@@ -113,12 +113,12 @@ def test_symlinks_directories_and_fifos_named_json_are_problems_and_never_read(h
         assert "a symbolic link: only regular files inside eval-results are read" in problems[name], name
     assert "a directory" in problems["y.json"] and "not a regular file" in problems["pipe.json"]
     assert not any(p.startswith(("y.json/", "linked-folder")) for p in problems)
-    models = set(board.table("fin-sentiment")["Model"])
+    models = set(board.table("fin-sentiment")["model"])
     assert "evil/linked" not in models and "evil/inside-dir" not in models
     assert "northwind/finbert-tone-large" in models  # the rest of the page is there
     again = _board(home)  # and after a restart (from the cache)
     assert set(again.problems) >= {"x.json", "y.json", "pipe.json"}
-    assert "evil/linked" not in set(again.table("fin-sentiment")["Model"])
+    assert "evil/linked" not in set(again.table("fin-sentiment")["model"])
 
 
 def test_a_symlinked_template_mapping_is_ignored(home, tmp_path):
@@ -173,12 +173,12 @@ def test_out_of_range_non_finite_and_inconsistent_numbers_are_problems_and_never
         for name, (_, message) in BAD_FILES.items():
             assert message in problems[f"by-hand/{name}"], (name, problems.get(f"by-hand/{name}"))
         table = board.table("fin-sentiment")
-        models = set(table["Model"])
+        models = set(table["model"])
         assert not any(m.startswith(("evil/", "\u0430cme", "n\u03bfrthwind")) for m in models)
         assert {"paper/fine", "org/t-fine", "paper/edge"} <= models
-        assert table.set_index("Model").loc["org/t-fine", "Score"] == pytest.approx(0.42)
-        assert table["Score"].between(0, 1).all()
-        assert table.iloc[0]["Model"] == "paper/edge"  # the real top, not a 5.0
+        assert table.set_index("model").loc["org/t-fine", "score"] == pytest.approx(0.42)
+        assert table["score"].between(0, 1).all()
+        assert table.iloc[0]["model"] == "paper/edge"  # the real top, not a 5.0
 
 
 def test_the_sample_results_all_pass_the_checks(home):
@@ -296,12 +296,12 @@ def test_add_reported_writes_a_row_that_the_leaderboard_shows_and_replaces_it_on
     assert again == path and Result.read(path).score == 0.5
     board = _board(home)
     assert board.problems == {}
-    rows = board.table("fin-sentiment").set_index("Model")
-    assert rows.loc["Paper/Model", "Score"] == 0.5 and rows.loc["Paper/Model", "Source"] == "reported"
+    rows = board.table("fin-sentiment").set_index("model")
+    assert rows.loc["Paper/Model", "score"] == 0.5 and rows.loc["Paper/Model", "source"] == "reported"
     unicode = add_reported(data, card, "Модель", 0.4)  # no ASCII letters: its own file, not 'item.json'
     other = add_reported(data, card, "Другая", 0.3)
     assert unicode != other and unicode.name.startswith("u-")
-    assert {"Модель", "Другая"} <= set(_board(home).table("fin-sentiment")["Model"])
+    assert {"Модель", "Другая"} <= set(_board(home).table("fin-sentiment")["model"])
 
 
 def test_two_names_that_share_a_file_name_are_a_conflict_naming_the_existing_one(home, card):

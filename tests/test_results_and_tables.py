@@ -60,10 +60,10 @@ def test_reported_results_template_files_and_malformed_files(results_home):
     board = Leaderboard(Home.from_env(home))
     board.refresh()
     table = board.table("fin-sentiment")
-    assert list(table["Model"]) == ["acme/hand-made", "org/legacy-model"]
-    assert list(table["Source"]) == ["reported", "reported"]
-    assert list(table["Revision"]) == ["main", "abc123"]
-    assert list(table["CI"]) == ["", ""]  # reported numbers come without an interval
+    assert list(table["model"]) == ["acme/hand-made", "org/legacy-model"]
+    assert list(table["source"]) == ["reported", "reported"]
+    assert list(table["revision"]) == ["main", "abc123"]
+    assert table["ci_low"].isna().all()  # reported numbers come without an interval
     problems = board.problems
     assert set(problems) == {"broken.json", "not-a-result.json", "unmapped.json"}
     assert "not valid JSON" in problems["broken.json"]
@@ -87,14 +87,15 @@ def test_ranks_share_ties_and_rank_ub_counts_models_clearly_ahead():
 
     frame = pd.DataFrame([_row(f"{i}.json", r, r.metrics) for i, r in enumerate(results)])
     table = benchmark_table(frame, card)
-    by_model = table.set_index("Model")
-    assert by_model.loc["a/one", "Rank"] == 1 and by_model.loc["a/two", "Rank"] == 1
-    assert by_model.loc["a/three", "Rank"] == 3 and by_model.loc["a/four", "Rank"] == 4
+    by_model = table.set_index("model")
+    assert by_model.loc["a/one", "rank"] == 1 and by_model.loc["a/two", "rank"] == 1
+    assert by_model.loc["a/three", "rank"] == 3 and by_model.loc["a/four", "rank"] == 4
     # a/three's upper bound 0.82 is below a/one's lower bound 0.88 only; a/two's 0.85 > 0.82 too.
-    assert by_model.loc["a/three", "Rank (UB)"] == 3
-    assert by_model.loc["a/four", "Rank (UB)"] == 1  # its interval reaches 0.89, above nobody's lower bound
-    assert by_model.loc["a/one", "CI"] == "0.88 - 0.92"
-    assert list(table.columns[:6]) == ["Rank", "Rank (UB)", "Model", "Score", "CI", "macro_f1"]
+    assert by_model.loc["a/three", "rank_ub"] == 3
+    assert by_model.loc["a/four", "rank_ub"] == 1  # its interval reaches 0.89, above nobody's lower bound
+    assert (by_model.loc["a/one", "ci_low"], by_model.loc["a/one", "ci_high"]) == (0.88, 0.92)
+    assert list(table.columns[:8]) == ["rank", "rank_ub", "model", "org", "score", "ci_low", "ci_high", "macro_f1"]
+    assert table["rank"].dtype == np.int64 and table["score"].dtype == np.float64  # typed columns
 
 
 def test_rank_by_upper_bound_against_a_direct_count():
@@ -114,7 +115,7 @@ def test_latest_result_of_a_model_is_the_one_shown(results_home):
     _write(home, "fin-sentiment/old.json", old.to_json())
     _write(home, "fin-sentiment/new.json", new.to_json())
     table = Leaderboard(Home.from_env(home)).table("fin-sentiment")
-    assert list(table["Revision"]) == ["v2"] and list(table["Score"]) == [0.6]
+    assert list(table["revision"]) == ["v2"] and list(table["score"]) == [0.6]
 
 
 def test_results_of_an_earlier_benchmark_version_leave_the_table_when_the_items_change(results_home):
@@ -123,14 +124,14 @@ def test_results_of_an_earlier_benchmark_version_leave_the_table_when_the_items_
     _write(home, "fin-sentiment/r.json", _result("paper/reported", 0.7, source="reported").to_json())
     board = Leaderboard(Home.from_env(home))
     board.refresh()
-    assert set(board.table("fin-sentiment")["Model"]) == {"acme/old-items", "paper/reported"}
+    assert set(board.table("fin-sentiment")["model"]) == {"acme/old-items", "paper/reported"}
     card_path = home / "benchmarks/fin-sentiment/card.json"
     card = BenchmarkCard.read(card_path)
     card_path.write_text(card.model_copy(update={"version": "2"}).to_json())  # the gold answers changed
     _write(home, "fin-sentiment/b.json", _result("acme/new-items", 0.8, benchmark_version="2").to_json())
     for reader in (board, Leaderboard(Home.from_env(home))):  # the running one, and a new process (caches)
         reader.refresh()
-        assert set(reader.table("fin-sentiment")["Model"]) == {"acme/new-items", "paper/reported"}
+        assert set(reader.table("fin-sentiment")["model"]) == {"acme/new-items", "paper/reported"}
     rows = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
     assert [r["model"] for r in rows] == ["acme/new-items", "paper/reported"]
 
@@ -178,7 +179,7 @@ def test_a_new_process_starts_from_the_cache_and_notices_changes(results_home):
     _write(home, "fin-sentiment/r3.json", _result("org/m3", 0.7).to_json())  # while nobody runs
     second = Leaderboard(Home.from_env(home))
     second.refresh()
-    assert sorted(second.table("fin-sentiment")["Model"]) == ["org/m0", "org/m1", "org/m2", "org/m3"]
+    assert sorted(second.table("fin-sentiment")["model"]) == ["org/m0", "org/m1", "org/m2", "org/m3"]
     frame = second.index.frame().drop(columns=["path"]).sort_values("model").reset_index(drop=True)
     rebuilt = Leaderboard(Home.from_env(home), use_cache=False)
     rebuilt.refresh()
@@ -187,22 +188,23 @@ def test_a_new_process_starts_from_the_cache_and_notices_changes(results_home):
 
 
 def test_overall_table_means_over_the_benchmarks_each_model_has():
-    a = pd.DataFrame({"Model": ["x", "y"], "Score": [0.9, 0.8], "Rank": [1, 2]})
-    b = pd.DataFrame({"Model": ["y", "z"], "Score": [0.6, 0.5], "Rank": [1, 2]})
-    table = overall_table({"a": a, "b": b})
-    rows = table.set_index("Model")
-    assert rows.loc["x", "Mean score"] == 0.9 and rows.loc["x", "Benchmarks"] == 1
-    assert rows.loc["y", "Mean score"] == pytest.approx(0.7) and rows.loc["y", "Mean rank"] == 1.5
-    assert list(table["Model"]) == ["x", "y", "z"] and list(table["Rank"]) == [1, 2, 3]
+    a = pd.DataFrame({"model": ["x", "y"], "score": [0.9, 0.8], "rank": [1, 2]})
+    b = pd.DataFrame({"model": ["y", "z"], "score": [0.6, 0.5], "rank": [1, 2]})
+    table = overall_table({"a": a, "b": b, "c": a.iloc[:0]}, of=3)
+    rows = table.set_index("model")
+    assert rows.loc["x", "mean_score"] == 0.9 and rows.loc["x", "benchmarks"] == 1
+    assert rows.loc["y", "mean_score"] == pytest.approx(0.7) and rows.loc["y", "mean_rank"] == 1.5
+    assert list(table["model"]) == ["x", "y", "z"] and list(table["rank"]) == [1, 2, 3]
+    assert set(table["of"]) == {3}  # coverage: each model's count beside the task type's benchmarks
 
 
 def test_leaderboard_cli_formats(home):
     rows = json.loads(run_podium("leaderboard", "fin-sentiment", "--json", home=home, check=True).stdout)
     assert [r["model"] for r in rows][0] == "northwind/finbert-tone-large"
     assert rows[0]["ci"] and rows[0]["source"] == "verified"
-    assert list(rows[0])[:5] == ["rank", "rank_ub", "model", "score", "ci"]  # the API's keys
+    assert list(rows[0])[:6] == ["rank", "rank_ub", "model", "org", "score", "ci"]  # the API's keys
     csv_text = run_podium("leaderboard", "biz-news-ner", "--csv", home=home, check=True).stdout
-    assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Score,CI,precision,recall,n,")
+    assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Org,Score,95% CI,CI low,CI high,precision,")
     overall = run_podium("leaderboard", "--task", "chatbot", home=home, check=True).stdout
     assert "Overall: chatbot" in overall and "Mean score" in overall
     assert run_podium("leaderboard", "--task", "nope", home=home).returncode == 2
@@ -252,7 +254,12 @@ def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_
     metrics, breakdown = model_breakdown(state, "northwind/deberta-ner-large", "biz-news-ner")
     assert list(metrics["Metric"]) == ["f1", "precision", "recall"]
     assert list(metrics["Value"]) == [f"{result.metrics[m]:.4f}" for m in ["f1", "precision", "recall"]]
-    assert list(metrics["95% CI"]) == [result.ci[m].display for m in ["f1", "precision", "recall"]]
+    from podium.formatting import interval
+
+    # the page's one interval format: an en dash between the bounds
+    expected = [interval(result.ci[m].low, result.ci[m].high) for m in ["f1", "precision", "recall"]]
+    assert list(metrics["95% CI"]) == expected
+    assert all(" \u2013 " in text for text in metrics["95% CI"])
     types = ["LOC", "MONEY", "ORG", "PER"]
     assert list(breakdown["Entity type"]) == types
     assert list(breakdown["F1"]) == [f"{result.details['per_type'][t]['f1']:.4f}" for t in types]

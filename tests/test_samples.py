@@ -1,11 +1,15 @@
 """The bundled sample data is what the generator makes, and scores as the reference libraries say."""
 
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 from conftest import REPO, run_podium
 from reference import squad_v1_1 as squad
 from rouge_score import rouge_scorer
@@ -24,22 +28,104 @@ def test_generator_is_deterministic_and_matches_the_committed_files():
         assert (REPO / "samples" / relative).read_text(encoding="utf-8") == text, relative
 
 
-def test_generator_in_a_fresh_process_builds_the_same_benchmarks(tmp_path):
-    env_home = tmp_path / "fresh"
+SAMPLE_BENCHMARKS = ("fin-sentiment", "biz-news-ner", "company-docs-qa", "filing-qa")
+SUBMISSION_ID = re.compile(r"\d{8}t\d{6}z-[a-z0-9-]+-[0-9a-f]{8}")
+
+
+def _comparable_card(path: Path) -> dict:
+    card = json.loads(path.read_text(encoding="utf-8"))
+    del card["created_at"], card["updated_at"]
+    return card
+
+
+def _comparable_results(root: Path, benchmark: str) -> dict:
+    """The results of a benchmark by model, without what a new submission changes by design.
+
+    The submission id holds the submission time and a random suffix, and the bootstrap is seeded
+    from it, so the id, the times, the seed and the interval ends differ from run to run."""
+    results = {}
+    for path in sorted((root / "eval-results" / benchmark).glob("*.json")):
+        doc = json.loads(SUBMISSION_ID.sub("ID", path.read_text(encoding="utf-8")))
+        for field in ("seed", "evaluated_at"):
+            doc.pop(field, None)
+        for interval in doc.get("ci", {}).values():
+            del interval["low"], interval["high"]
+        results[f"{doc['model']['org']}/{doc['model']['name']}"] = doc
+    return results
+
+
+def test_regenerating_in_a_fresh_process_writes_the_committed_files(tmp_path):
+    """`python -m podium.samples` into an empty home writes what is committed (another hash seed: no set order)."""
+    fresh = tmp_path / "fresh"
     proc = subprocess.run(
         [sys.executable, "-m", "podium.samples"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "PODIUM_HOME": str(env_home), "PYTHONHASHSEED": "123"},
+        env={**os.environ, "PODIUM_HOME": str(fresh), "PYTHONHASHSEED": "123"},
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    for benchmark in ("fin-sentiment", "biz-news-ner", "company-docs-qa", "filing-qa"):
-        for sub, name in (("benchmarks", "inputs.parquet"), ("private", "gold.parquet")):
-            fresh = pq.read_table(env_home / sub / benchmark / name)
-            committed = pq.read_table(REPO / sub / benchmark / name)
-            assert fresh.equals(committed), (benchmark, name)
+    committed = [REPO / "samples" / relative for relative in sample_files()]
+    for benchmark in SAMPLE_BENCHMARKS:
+        committed += (REPO / "benchmarks" / benchmark).glob("*.parquet")
+        committed += (REPO / "private" / benchmark).glob("*.parquet")
+    assert len(committed) == 23 + 5 + 4  # samples/, inputs and documents, gold: none missed by a glob
+    for path in committed:
+        relative = path.relative_to(REPO)
+        assert (fresh / relative).read_bytes() == path.read_bytes(), f"{relative} differs from what the generator makes"
+    for benchmark in SAMPLE_BENCHMARKS:
+        card = f"benchmarks/{benchmark}/card.json"
+        assert _comparable_card(fresh / card) == _comparable_card(REPO / card), card
+        results = _comparable_results(REPO, benchmark)
+        assert results, benchmark
+        assert _comparable_results(fresh, benchmark) == results, benchmark
+
+
+def _install_as_setuptools_would(site: Path, pyproject: Path = REPO / "pyproject.toml") -> None:
+    """Copy the podium package into ``site`` as an installation holds it: its modules, plus the
+    package data that pyproject.toml declares (nothing else from the source tree)."""
+    source = REPO / "src"
+    shipped = {p for p in (source / "podium").rglob("*.py") if "__pycache__" not in p.parts}
+    package_data = tomllib.loads(pyproject.read_text())["tool"]["setuptools"].get("package-data", {})
+    for package, patterns in package_data.items():
+        for pattern in patterns:
+            shipped.update(p for p in (source / package.replace(".", "/")).glob(pattern) if p.is_file())
+    for path in shipped:
+        target = site / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+
+READ_FROM_SITE = """
+import json, sys
+from pathlib import Path
+site, source = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path[:] = [str(site)] + [p for p in sys.path if Path(p).resolve() != source]  # not the editable checkout
+from importlib.resources import files
+import podium.samples
+print(json.dumps({
+    "module": podium.samples.__file__,
+    "data": str(files("podium.sample_data")),
+    "files": podium.samples.sample_files(),
+}))
+"""
+
+
+def test_sample_data_is_found_in_an_installed_package(tmp_path):
+    site = tmp_path / "site-packages"
+    _install_as_setuptools_would(site)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", READ_FROM_SITE, str(site), str(REPO / "src")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"the sample data is not shipped as package data (pyproject.toml):\n{proc.stderr}"
+    out = json.loads(proc.stdout)
+    assert Path(out["module"]).is_relative_to(site) and Path(out["data"]).is_relative_to(site), out
+    assert out["files"] == sample_files()  # which equal the committed files (the first test)
 
 
 def _models(benchmark):

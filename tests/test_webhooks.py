@@ -40,7 +40,7 @@ def receiver():
     server.shutdown()
 
 
-def _events(received, name, timeout=30):
+def _events(received, name, timeout=120):  # only a lost delivery waits this long
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = [(h, json.loads(b), b) for h, b in received if json.loads(b)["event"] == name]

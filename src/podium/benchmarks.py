@@ -19,20 +19,25 @@ import csv
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 import podium.offline  # noqa: F401  (before datasets)
 from podium import atomic
 from podium.config import Home
-from podium.errors import BenchmarkError
-from podium.schema import BenchmarkCard, FormatError, utcnow
-from podium.slugs import check_slug
-from podium.tasks import GoldSet, get_task
+from podium.errors import BenchmarkError, Conflict, InvalidField, NotFound, UnknownBenchmark, quote
+from podium.schema import BenchmarkCard, FormatError, describe_validation_error, utcnow
+from podium.slugs import UnsafeNameError, check_slug, slugify
+from podium.tasks import GoldSet, get_task, task_type_from
+
+if TYPE_CHECKING:  # pandas builds benchmarks; scoring never imports it
+    import pandas as pd
 
 SOURCE_FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
 INPUTS_JSONL = "inputs.jsonl"
@@ -103,14 +108,30 @@ class BenchmarkStore:
         return cards
 
     def card(self, benchmark_id: str) -> BenchmarkCard:
-        path = self._public(benchmark_id) / "card.json"
+        """The card of ``benchmark_id``; ``UnknownBenchmark`` when there is none (an id that is not a
+        safe slug names none, and an unreadable card counts as none, as in ``list``)."""
+        try:
+            path = self._public(benchmark_id) / "card.json"
+        except UnsafeNameError:
+            raise UnknownBenchmark(f"no benchmark {quote(benchmark_id)}") from None
         if not path.is_file():
             known = ", ".join(c.id for c in self.list()) or "none yet"
-            raise BenchmarkError(f"no benchmark {benchmark_id!r} (known: {known})")
+            raise UnknownBenchmark(f"no benchmark {quote(benchmark_id)} (known: {known})")
         try:
             return BenchmarkCard.read(path)
         except FormatError as exc:
-            raise BenchmarkError(str(exc)) from None
+            raise UnknownBenchmark(f"benchmark {benchmark_id!r} has an unreadable card: {exc}") from None
+
+    def existing(self, benchmark_id: str | None) -> BenchmarkCard | None:
+        """The card of ``benchmark_id`` when that benchmark exists and its card is readable, else None."""
+        try:
+            return self.card(benchmark_id) if benchmark_id else None
+        except UnknownBenchmark:
+            return None
+
+    def find(self, name_or_id: str) -> BenchmarkCard | None:
+        """The benchmark whose id or name is ``name_or_id`` (the seeds name benchmarks by name)."""
+        return next((card for card in self.list() if name_or_id in (card.id, card.name)), None)
 
     def gold(self, benchmark_id: str) -> GoldSet:
         """The benchmark's item ids and gold answers, in benchmark order."""
@@ -119,7 +140,7 @@ class BenchmarkStore:
         if not path.is_file():
             raise BenchmarkError(f"benchmark {benchmark_id!r} has no gold answers at {path}")
         task = get_task(card.task_type)
-        table = pq.read_table(path, columns=["id", task.gold_field])
+        table = pq.ParquetFile(path).read(columns=["id", task.gold_field])  # (read_table imports pyarrow.dataset)
         ids = table.column("id").combine_chunks().cast(pa.string())
         gold = table.column(task.gold_field).combine_chunks()
         if pa.types.is_large_string(gold.type):
@@ -140,7 +161,7 @@ class BenchmarkStore:
         folder = self._public(benchmark_id)
         source, path = folder / "inputs.parquet", folder / INPUTS_JSONL
         if not source.is_file():
-            raise BenchmarkError(f"benchmark {benchmark_id!r} has no public inputs (reported results only)")
+            raise NotFound(f"benchmark {benchmark_id!r} has no public inputs (reported results only)")
         try:
             if path.stat().st_mtime_ns >= source.stat().st_mtime_ns:
                 return path
@@ -188,6 +209,8 @@ class BenchmarkStore:
         (``podium.private_part``). Replacing a benchmark keeps its private part (and its closing,
         once revealed) unless the new card sets another fraction or ``keep_private_part`` is False.
         """
+        import pandas as pd
+
         from podium.names import check_name
 
         # a maintainer's name is shown to everyone: NFKC, no invisible characters, no look-alike script mixes
@@ -195,22 +218,8 @@ class BenchmarkStore:
         task = get_task(card.task_type)
         public_dir, private_dir = self._public(card.id), self._private(card.id)
         if (public_dir / "card.json").exists() and not replace:
-            raise BenchmarkError(f"benchmark {card.id!r} already exists (use --replace to overwrite)")
-        table = data if isinstance(data, pd.DataFrame) else load_table(Path(data))
-        if columns:
-            absent = [src for src in columns.values() if src not in table.columns]
-            if absent:
-                raise BenchmarkError(f"no column {', '.join(map(repr, absent))} in the benchmark data")
-            table = table.rename(columns={src: field for field, src in columns.items()})
-        if card.primary_metric not in task.metrics:
-            raise BenchmarkError(
-                f"primary metric {card.primary_metric!r} is not one of {', '.join(task.metrics)} "
-                f"for task type {task.name}"
-            )
-        inputs, gold, card = task.prepare(table, card)
-        if not card.secondary_metrics:
-            secondary = [m for m in task.metrics if m != card.primary_metric]
-            card = card.model_copy(update={"secondary_metrics": secondary})
+            raise Conflict(f"benchmark {card.id!r} already exists (use --replace to overwrite)")
+        inputs, gold, card = task.prepare(_source_table(data, columns), _checked_metrics(card, task))
         docs = None
         if documents is not None:
             docs = documents if isinstance(documents, pd.DataFrame) else load_table(Path(documents))
@@ -218,10 +227,7 @@ class BenchmarkStore:
         update: dict = {"updated_at": utcnow()}
         old = self.card(card.id) if replace and (public_dir / "card.json").exists() else None
         if old is not None:
-            if card.private_fraction is None and keep_private_part and old.private_fraction:
-                card = card.model_copy(update={"private_fraction": old.private_fraction})
-            if old.revealed_at is not None and card.revealed_at is None:
-                card = card.model_copy(update={"revealed_at": old.revealed_at})  # closed stays closed
+            card = _kept_from(old, card, keep_private_part)
         private_files = {"gold.parquet": gold_bytes}
         if card.private_fraction:
             private_files[PRIVATE_ITEMS] = self._private_split(card, gold)
@@ -235,6 +241,23 @@ class BenchmarkStore:
             public_files["documents.parquet"] = _parquet(docs)
         _replace_dir(public_dir, public_files)
         atomic.write_text(public_dir / "card.json", card.to_json())
+        announce_benchmark(card)
+        return card
+
+    def add_reported(self, card: BenchmarkCard, rows: Iterable[Mapping]) -> BenchmarkCard:
+        """Create a benchmark without an eval set, holding ``reported`` rows only (the seeds'
+        ``add_dataset``): ``Conflict`` when a benchmark has its name or id; every row is checked
+        (``podium.reported.reported_rows``) before anything is written."""
+        from podium.reported import reported_rows, store_reported
+
+        existing = self.find(card.name) or self.find(card.id)
+        if existing is not None or (self._public(card.id) / "card.json").exists():
+            holder = quote(existing.name) if existing is not None else "an existing benchmark"
+            raise Conflict(f"benchmark {quote(card.name)} would get the id {card.id!r} of {holder}")
+        results = reported_rows(card, rows)
+        self.write_card(card)
+        for result in results:
+            store_reported(self.home, card, result)
         announce_benchmark(card)
         return card
 
@@ -254,12 +277,79 @@ class BenchmarkStore:
 
     def _private_split(self, card: BenchmarkCard, gold: pd.DataFrame) -> bytes:
         """The private part's item ids as parquet bytes, drawn under the server secret."""
+        import pandas as pd
+
         from podium.private_part import choose_private, companion_id
 
         companion_id(card.id)  # the revealed table's id must be a valid slug too: fail now, not at reveal
         ids = gold["id"].astype(str).tolist()
         mask = choose_private(self.home, card.id, ids, float(card.private_fraction or 0))
         return _parquet(pd.DataFrame({"id": [i for i, private in zip(ids, mask, strict=True) if private]}))
+
+
+# What a maintainer writes on a card, kept from the existing card when a benchmark is replaced and
+# not given again; the others are computed (items, times, version) or kept by ``add`` itself (the
+# private part). The task type's own fields are kept only while the task type stays the same.
+TASK_FIELDS = ("primary_metric", "secondary_metrics", "labels", "entity_types")
+KEPT_ON_REPLACE = ("task_type", "name", "description", "url", "languages", "license", "private_part_of", *TASK_FIELDS)
+LIST_FIELDS = ("languages", "labels", "entity_types", "secondary_metrics")
+
+
+def build_card(given: Mapping[str, Any], *, existing: BenchmarkCard | None = None) -> BenchmarkCard:
+    """A new benchmark's card from the fields a maintainer gave (``None``: not given): the one card
+    builder of ``podium benchmark add``, ``POST /api/benchmarks`` and the seeds' ``add_dataset``.
+
+    - ``task_type``: any spelling the task registry accepts (``InvalidField`` naming them otherwise);
+    - ``name`` (shown to everyone: ``podium.names.check_name``) defaults to the id, and ``id`` to the
+      slug of the name;
+    - ``languages``, ``labels``, ``entity_types``, ``secondary_metrics``: lists or comma-separated text;
+    - ``primary_metric`` defaults to the task type's first metric, ``secondary_metrics`` to its others;
+    - replacing ``existing``, every field not given keeps the existing card's value (the task type's
+      metrics, labels and entity types only while the task type and primary metric stay).
+
+    Other fields (unknown ones too) are kept as given. A card that does not validate raises
+    ``BenchmarkError`` naming the field."""
+    from podium.names import check_name
+
+    fields = {k: _listed(v) if k in LIST_FIELDS else v for k, v in given.items() if v is not None}
+    fields = {k: v for k, v in fields.items() if v != []}
+    if "task_type" in fields:
+        fields["task_type"] = task_type_from(fields["task_type"])
+    if existing is not None:
+        fields = _kept(existing, fields) | fields
+    if not fields.get("task_type"):
+        raise InvalidField("task_type", "is required")
+    if fields.get("name") is not None:
+        fields["name"] = check_name(fields["name"], "name", required=True)
+    if not fields.get("id"):
+        if not fields.get("name"):
+            raise InvalidField("id", "is required (or a name to make it from)")
+        fields["id"] = slugify(fields["name"])
+    fields.setdefault("name", fields["id"])
+    metrics = get_task(fields["task_type"]).metrics
+    fields.setdefault("primary_metric", metrics[0])
+    fields.setdefault("secondary_metrics", [m for m in metrics if m != fields["primary_metric"]])
+    try:
+        return BenchmarkCard.model_validate(fields)
+    except ValidationError as exc:
+        raise BenchmarkError(f"benchmark card: {describe_validation_error(exc)}") from None
+
+
+def _listed(value: Any) -> Any:
+    """``"a, b"`` -> ``["a", "b"]``; lists and other values as they are."""
+    return [x.strip() for x in value.split(",") if x.strip()] if isinstance(value, str) else value
+
+
+def _kept(existing: BenchmarkCard, given: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``existing`` that a replacement without them keeps."""
+    kept = existing.model_dump(include=set(KEPT_ON_REPLACE), exclude_none=True) | dict(existing.model_extra or {})
+    same_task = given.get("task_type", existing.task_type) == existing.task_type
+    same_metric = given.get("primary_metric", existing.primary_metric) == existing.primary_metric
+    if not same_task:
+        kept = {k: v for k, v in kept.items() if k not in TASK_FIELDS}
+    elif not same_metric:
+        kept.pop("secondary_metrics", None)
+    return kept
 
 
 def _plain(value):
@@ -331,3 +421,36 @@ def _replace_dir(target: Path, files: dict[str, bytes]) -> None:
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _source_table(data: Path | pd.DataFrame, columns: dict[str, str] | None) -> pd.DataFrame:
+    """The eval set, its source columns renamed to the task's fields (``columns``: field -> column)."""
+    import pandas as pd
+
+    table = data if isinstance(data, pd.DataFrame) else load_table(Path(data))
+    if not columns:
+        return table
+    absent = [src for src in columns.values() if src not in table.columns]
+    if absent:
+        raise BenchmarkError(f"no column {', '.join(map(repr, absent))} in the benchmark data")
+    return table.rename(columns={src: field for field, src in columns.items()})
+
+
+def _checked_metrics(card: BenchmarkCard, task) -> BenchmarkCard:
+    """The primary metric checked against the task type's; the others secondary unless given."""
+    if card.primary_metric not in task.metrics:
+        raise BenchmarkError(
+            f"primary metric {card.primary_metric!r} is not one of {', '.join(task.metrics)} for task type {task.name}"
+        )
+    if card.secondary_metrics:
+        return card
+    return card.model_copy(update={"secondary_metrics": [m for m in task.metrics if m != card.primary_metric]})
+
+
+def _kept_from(old: BenchmarkCard, card: BenchmarkCard, keep_private_part: bool) -> BenchmarkCard:
+    """What a replaced benchmark keeps: its private part (unless told otherwise), its closing."""
+    if card.private_fraction is None and keep_private_part and old.private_fraction:
+        card = card.model_copy(update={"private_fraction": old.private_fraction})
+    if old.revealed_at is not None and card.revealed_at is None:
+        card = card.model_copy(update={"revealed_at": old.revealed_at})  # closed stays closed
+    return card

@@ -19,8 +19,6 @@ from typing import Any
 
 import httpx
 
-TERMINAL = {"FINISHED", "FAILED", "CANCELLED"}
-
 
 class ApiError(Exception):
     def __init__(self, status: int, detail: Any):
@@ -119,6 +117,8 @@ class Client:
 
     def wait(self, submission_id: str, timeout: float = 3600, poll: float = 1.0) -> dict:
         """Poll until the submission is FINISHED, FAILED or CANCELLED; TimeoutError after ``timeout``."""
+        from podium.queue import TERMINAL  # the states, defined once; imported only by those who wait
+
         deadline = time.monotonic() + timeout
         while True:
             status = self.get_submission_status(submission_id)
@@ -135,8 +135,12 @@ class Client:
         """``{"counts": {"PENDING": n, ...}, "unreadable": n}``."""
         return self._call("GET", "/api/queue")
 
-    def list_submissions(self, **filters) -> list[dict]:
-        return self._call("GET", "/api/submissions", params={k: v for k, v in filters.items() if v is not None})
+    def list_submissions(self, *, model_name: str | None = None, benchmark: str | None = None,
+                         status: str | None = None, limit: int | None = None) -> list[dict]:  # fmt: skip
+        """Submissions, newest first, filtered by the server (``RequestQueue.find``'s semantics):
+        ``model_name`` is ``org/name``, or a name matching whatever the org; ``status`` in any case."""
+        filters = {"model_name": model_name, "benchmark": benchmark, "status": status, "limit": limit}
+        return self._call("GET", "/api/submissions", params={k: v for k, v in filters.items() if v})
 
     # leaderboards
     def get_leaderboard(self, benchmark: str, limit: int = 1000, metric: str | None = None) -> list[dict]:

@@ -281,10 +281,10 @@ def compare_models(home, board, benchmark: str, models: list[str], metric: str |
     table = board.table(benchmark)
     results = []
     for model in models:
-        row = table[table["Model"] == model]
-        if row.empty or not row["Submission"].iloc[0]:
+        row = table[table["model"] == model]
+        if row.empty or not row["submission"].iloc[0]:
             raise NotComparable(f"no verified result of {quote(model)} on {benchmark!r}")
-        result = shown_result(home, benchmark, str(row["Submission"].iloc[0]))
+        result = shown_result(home, benchmark, str(row["submission"].iloc[0]))
         if result.benchmark_version != card.version:
             raise NotComparable(f"the result of {quote(model)} was scored on another version of {benchmark!r}")
         results.append(result)

@@ -92,6 +92,7 @@ class InvalidField(PodiumError):
 
     def __init__(self, field: str, message: str):
         self.field = field
+        self.message = message
         super().__init__(f"{field}: {message}")
 
 
@@ -131,3 +132,32 @@ class TooLarge(PodiumError):
     """An upload or body over its byte limit."""
 
     exit_code = 2
+
+
+class Unauthenticated(PodiumError):
+    """A request that needs a token and came without a valid one (none, unknown, expired or revoked)."""
+
+    exit_code = 2
+
+
+class Problems:
+    """The problems of one predictions file: every one counted, the first ``keep`` kept with their
+    messages (a file with a million bad rows gets a short, bounded report)."""
+
+    def __init__(self, keep: int = 20):
+        self.keep = keep
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def add(self, where, message) -> None:
+        """``where`` and ``message``: text, or functions making it (called only for a kept problem:
+        a million bad rows cost a count each, not a million messages)."""
+        self.total += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(
+                Problem(where() if callable(where) else where, message() if callable(message) else message)
+            )
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise InvalidPredictions(self.kept, total=self.total)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from podium.config import Home
 from podium.limits import ByteBudget, InFlight, Limits, RateLimiter
@@ -75,74 +75,83 @@ class RequestGuard:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         writes = api and has_body and path.rstrip("/") not in READ_ONLY_POSTS
-
-        who: TokenRecord | None = None
-        authorization = headers.get("authorization", "") if api else ""
-        if authorization:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                return await _refuse(send, 401, "use 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"})
-            who = self.tokens.lookup_usable(token)
-            if who is None:
-                return await _refuse(send, 401, "invalid, expired or revoked token", {"WWW-Authenticate": "Bearer"})
-        elif writes:
-            return await _refuse(send, 401, "this operation needs a token", {"WWW-Authenticate": "Bearer"})
-
+        who = self.identity(headers.get("authorization", "") if api else "", writes)
+        if isinstance(who, Refusal):
+            return await _refuse(send, *who)
         client = (scope.get("client") or ("unknown", 0))[0]
-        if who is not None:
-            key = f"token:{who.name}"
-            wait = self.per_token.hit(who.name)
-            limit, whom = self.limits.requests_per_minute, "with this token"
-        elif api:
-            key = f"address:{client}"
-            wait = self.per_address.hit(client)
-            limit, whom = self.limits.anonymous_requests_per_minute, "from this address without a token"
-        else:  # the page's own calls (events, uploads): counted apart, an open page makes many
-            key = f"address:{client}"
-            wait = self.page.hit(client)
-            limit, whom = self.limits.page_requests_per_minute, "to the page from this address"
-        if wait is not None:
-            return await _refuse(
-                send, 429, f"more than {limit} requests a minute {whom}; retry in {wait:g} s",
-                {"Retry-After": str(int(wait))},
-            )  # fmt: skip
-
-        if has_body:
-            # With Transfer-Encoding the server reads the body as chunks whatever Content-Length says:
-            # only a declared length can be checked before reading, so nothing else is accepted.
-            if "transfer-encoding" in headers:
-                return await _refuse(send, 411, "send the body with a Content-Length (no Transfer-Encoding)")
-            declared = headers.get("content-length")
-            if declared is not None:
-                try:
-                    size = int(declared)
-                except ValueError:
-                    return await _refuse(send, 400, "Content-Length must be a number")
-                limit_bytes = self.body_limit(path)
-                if size > limit_bytes:
-                    message = f"the request body is {size} bytes, over the {limit_bytes} byte limit"
-                    return await _refuse(send, 413, message)
-                if is_page_upload(path):
-                    wait = self.uploads.take(key, size)
-                    if wait is not None:
-                        mb = self.limits.upload_bytes_per_hour // (1024 * 1024)
-                        message = f"more than {mb} MB of uploads in an hour from one client; retry in {wait:g} s"
-                        return await _refuse(send, 429, message, {"Retry-After": str(int(wait))})
-
+        key, refusal = self.rate(who, api, client)
+        if refusal is None and has_body:
+            refusal = self.body(path, headers, key)
+        if refusal is not None:
+            return await _refuse(send, *refusal)
         if not api:
             return await self.app(scope, receive, send)
         if not self.in_flight.enter(key):
-            return await _refuse(
-                send, 429,
-                f"more than {self.limits.max_concurrent_per_client} requests at once from one client; retry shortly",
-                {"Retry-After": "1"},
-            )  # fmt: skip
+            limit = self.limits.max_concurrent_per_client
+            message = f"more than {limit} requests at once from one client; retry shortly"
+            return await _refuse(send, 429, message, {"Retry-After": "1"})
         try:
             if who is not None:
                 scope.setdefault("state", {})["identity"] = who
             await self.app(scope, receive, send)
         finally:
             self.in_flight.leave(key)
+
+    def identity(self, authorization: str, writes: bool) -> TokenRecord | None | Refusal:
+        """The caller's token record (None: anonymous), or why the request is refused."""
+        bearer = {"WWW-Authenticate": "Bearer"}
+        if not authorization:
+            return Refusal(401, "this operation needs a token", bearer) if writes else None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return Refusal(401, "use 'Authorization: Bearer <token>'", bearer)
+        who = self.tokens.lookup_usable(token)
+        return who if who is not None else Refusal(401, "invalid, expired or revoked token", bearer)
+
+    def rate(self, who: TokenRecord | None, api: bool, client: str) -> tuple[str, Refusal | None]:
+        """(the key the caller is counted under, a refusal when over its rate)."""
+        if who is not None:
+            key, wait = f"token:{who.name}", self.per_token.hit(who.name)
+            limit, whom = self.limits.requests_per_minute, "with this token"
+        elif api:
+            key, wait = f"address:{client}", self.per_address.hit(client)
+            limit, whom = self.limits.anonymous_requests_per_minute, "from this address without a token"
+        else:  # the page's own calls (events, uploads): counted apart, an open page makes many
+            key, wait = f"address:{client}", self.page.hit(client)
+            limit, whom = self.limits.page_requests_per_minute, "to the page from this address"
+        if wait is None:
+            return key, None
+        return key, Refusal(429, f"more than {limit} requests a minute {whom}; retry in {wait:g} s",
+                            {"Retry-After": str(int(wait))})  # fmt: skip
+
+    def body(self, path: str, headers: dict[str, str], key: str) -> Refusal | None:
+        """A body's declared size against its limit and, for page uploads, the hourly budget."""
+        # With Transfer-Encoding the server reads the body as chunks whatever Content-Length says:
+        # only a declared length can be checked before reading, so nothing else is accepted.
+        if "transfer-encoding" in headers:
+            return Refusal(411, "send the body with a Content-Length (no Transfer-Encoding)")
+        declared = headers.get("content-length")
+        if declared is None:
+            return None
+        try:
+            size = int(declared)
+        except ValueError:
+            return Refusal(400, "Content-Length must be a number")
+        limit_bytes = self.body_limit(path)
+        if size > limit_bytes:
+            return Refusal(413, f"the request body is {size} bytes, over the {limit_bytes} byte limit")
+        wait = self.uploads.take(key, size) if is_page_upload(path) else None
+        if wait is None:
+            return None
+        mb = self.limits.upload_bytes_per_hour // (1024 * 1024)
+        return Refusal(429, f"more than {mb} MB of uploads in an hour from one client; retry in {wait:g} s",
+                       {"Retry-After": str(int(wait))})  # fmt: skip
+
+
+class Refusal(NamedTuple):
+    status: int
+    detail: str
+    headers: dict[str, str] | None = None
 
 
 def is_page_upload(path: str) -> bool:

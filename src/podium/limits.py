@@ -138,7 +138,7 @@ def submission_quota(limits: Limits, submitter: str, benchmark: str):
 
     def admit(queue: RequestQueue) -> None:
         since = utcnow() - timedelta(days=1)
-        today = [r for r in queue.submitted_since(since, submitter) if r.benchmark == benchmark]
+        today = queue.find(submitter=submitter, benchmark=benchmark, since=since)
         if len(today) >= limits.daily_submissions:
             oldest = min(r.created_at for r in today)
             retry = max(1, math.ceil((oldest + timedelta(days=1) - utcnow()).total_seconds()))

@@ -98,22 +98,14 @@ def check_name(value: object, field: str, *, required: bool = False, max_length:
         return None
     if not isinstance(value, str):
         raise InvalidField(field, f"must be text, not {type(value).__name__}")
-    # NFKC can expand a character up to 18 times, but no legitimate name shrinks by more than a few:
-    # refuse absurd inputs before spending time and memory on normalising them.
-    if len(value) > 4 * max_length:
-        raise InvalidField(field, f"{quote(value)} is too long; the limit is {max_length} characters")
-    ascii_only = value.isascii()  # the common case; NFKC leaves ASCII unchanged
-    text = value if ascii_only else unicodedata.normalize("NFKC", value)
-    if "  " in text:
-        text = _SPACES.sub(" ", text)
-    text = text.strip()
+    text = _normalised(value, field, max_length)
     if not text:
         if required:
             raise InvalidField(field, "is required" if not value else f"{quote(value)} is blank")
         return None
     if len(text) > max_length:
         raise InvalidField(field, f"{quote(text)} is {len(text)} characters long; the limit is {max_length}")
-    if ascii_only or text.isascii():  # printable ASCII is one script (Latin) plus Common
+    if text.isascii():  # printable ASCII is one script (Latin) plus Common
         if not text.isprintable():
             bad = next(c for c in text if not c.isprintable())
             raise InvalidField(field, f"{quote(text)} contains {_describe(bad)}, a control character")
@@ -121,6 +113,18 @@ def check_name(value: object, field: str, *, required: bool = False, max_length:
     _check_characters(text, field)
     _check_scripts(text, field)
     return text
+
+
+def _normalised(value: str, field: str, max_length: int) -> str:
+    """NFKC (ASCII is left as it is), runs of spaces made one, stripped."""
+    # NFKC can expand a character up to 18 times, but no legitimate name shrinks by more than a few:
+    # refuse absurd inputs before spending time and memory on normalising them.
+    if len(value) > 4 * max_length:
+        raise InvalidField(field, f"{quote(value)} is too long; the limit is {max_length} characters")
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def _check_characters(text: str, field: str) -> None:
@@ -162,3 +166,23 @@ def _check_scripts(text: str, field: str) -> None:
         field, f"{quote(text)} mixes the {', '.join(names[:-1])} and {names[-1]} scripts ({examples}); "
         "letters from different scripts can look alike, so write the name in one script",
     )  # fmt: skip
+
+
+def split_model_name(full: str, field: str = "model") -> tuple[str | None, str]:
+    """``(org, name)`` of a model named ``org/name``; ``(None, name)`` when there is no '/'.
+
+    The split is at the first '/': the org is what comes before it and the name is the rest, further
+    slashes included (``"a/b/c"`` is org ``a``, name ``b/c``). An org never contains '/' (a token
+    cannot hold one that does), so this is the one split whose org an owner can hold; the full name
+    (``org/name``) is the same text either way. Spaces around each part are dropped. A name that
+    starts or ends with '/', or holds '//', raises ``InvalidField(field, ...)``: each '/' needs text
+    on both sides.
+    """
+    if not full.strip():
+        raise InvalidField(field, "is required")
+    parts = [part.strip() for part in full.split("/")]
+    if not all(parts):
+        raise InvalidField(field, f"{quote(full)} needs text on both sides of '/'")
+    if len(parts) == 1:
+        return None, parts[0]
+    return parts[0], "/".join(parts[1:])

@@ -34,7 +34,7 @@ from podium import atomic, bootstrap
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.errors import BenchmarkError, PodiumError
-from podium.predictions import RawPredictions, match_ids, read_predictions
+from podium.predictions import RawPredictions, match_ids
 from podium.schema import BenchmarkCard, ModelInfo, RequestStatus, Result, utcnow
 from podium.slugs import check_slug
 from podium.tasks import GoldSet
@@ -152,22 +152,15 @@ def score_submission(
     The file is validated against every item first, so its messages name the file's own rows and
     a file missing a private item's prediction is refused as it would be without a split.
     """
-    from podium.scoring import file_sha256, score_raw, validate
+    from podium.scoring import read_submission, score_options, score_raw, validate
 
-    store = BenchmarkStore(home)
-    gold = store.gold(benchmark_id)
+    gold, raw = read_submission(home, benchmark_id, path)
     card = gold.card
-    raw = read_predictions(Path(path), home.max_predictions_bytes)
-    options = {
-        "seed_material": submission_id or file_sha256(Path(path)),
-        "model": model,
-        "submission_id": submission_id,
-        "resamples": resamples,
-        "keep_outcomes": keep_outcomes,
-    }
+    options = score_options(path, model=model, submission_id=submission_id, resamples=resamples,
+                            keep_outcomes=keep_outcomes)  # fmt: skip
     if not card.private_fraction:
         return Scores(score_raw(gold, raw, **options))
-    private_ids = store.private_items(benchmark_id)
+    private_ids = BenchmarkStore(home).private_items(benchmark_id)
     validate(gold, raw)
     position = match_ids(raw, gold.ids, card.id).position
     private = pc.is_in(gold.ids, value_set=private_ids).to_numpy(zero_copy_only=False).astype(bool)
@@ -219,7 +212,7 @@ def reveal(home: Home, benchmark_id: str) -> Revealed:
     target = companion_id(benchmark_id)
     if (home.benchmarks_dir / target / "card.json").is_file() and store.card(target).private_part_of != benchmark_id:
         raise BenchmarkError(f"a benchmark {target!r} exists and is not the private part of {benchmark_id!r}")
-    private_ids = store.private_items(benchmark_id)
+    private_ids = BenchmarkStore(home).private_items(benchmark_id)
     revealed_at = card.revealed_at or utcnow()
     queue = RequestQueue(home)
     requests, _ = queue.all()

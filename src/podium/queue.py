@@ -7,35 +7,75 @@ Layout::
     eval-queue/dedupe/<key>                             request id of a (benchmark, model, revision, file)
     eval-queue/.lock                                    serialises state changes
 
-A request moves PENDING -> RUNNING -> FINISHED | FAILED, or PENDING/RUNNING -> CANCELLED. Every
-change is a read-check-write of one request file under an exclusive ``flock`` on ``.lock`` (held
-for microseconds; the kernel releases it if the holder dies, so a ``kill -9`` never leaves it
-stuck), and every write is atomic (temp file + rename), so a crash never leaves half a file.
+A request moves PENDING -> RUNNING -> FINISHED | FAILED, or PENDING/RUNNING -> CANCELLED (the states
+and their groups, ``ACTIVE`` and ``TERMINAL``, are defined below, once). Every change is a
+read-check-write of one request file under an exclusive ``filelock`` on ``.lock`` (an ``flock``,
+held for milliseconds at most; the kernel releases it if the holder dies, so the file a ``kill -9``
+leaves behind never blocks anyone), and every write is atomic (temp file + rename), so a crash never
+leaves half a file.
 A RUNNING request holds a lease (owner, expiry) that its worker renews; a request whose lease has
-expired goes back to PENDING with ``attempts + 1``, and after ``max_attempts`` crashes it is FAILED
+expired goes back to PENDING (``attempts`` counts claims, and keeps the lost one), and after
+``max_attempts`` crashes it is FAILED
 with a message saying so — never FAILED merely because a result file is missing.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from filelock import FileLock
 
 from podium import atomic
 from podium.config import Home
-from podium.errors import PodiumError
+from podium.errors import InvalidField, PodiumError, quote
+from podium.names import split_model_name
 from podium.schema import FormatError, Lease, ModelInfo, RequestStatus, SubmissionRequest, utcnow
 from podium.slugs import check_slug, slugify
 
-TERMINAL = {RequestStatus.FINISHED, RequestStatus.FAILED, RequestStatus.CANCELLED}
+# The request states, once: in the order a request passes through them (and lists show them), and
+# in their two groups. ``RequestStatus`` is a ``StrEnum``, so ``"PENDING" in ACTIVE`` holds too.
+STATES: tuple[RequestStatus, ...] = tuple(RequestStatus)
+ACTIVE = frozenset({RequestStatus.PENDING, RequestStatus.RUNNING})  # may still change
+TERMINAL = frozenset({RequestStatus.FINISHED, RequestStatus.FAILED, RequestStatus.CANCELLED})  # never changes again
 DEFAULT_MAX_ATTEMPTS = 3
+# The lock is held for milliseconds at most; a waiter polls it this often (filelock's default, 50 ms,
+# would add that much to a submission that meets a claim).
+LOCK_POLL_SECONDS = 0.005
+
+
+def parse_status(value: RequestStatus | str) -> RequestStatus:
+    """A request state from any spelling of its name ("failed", "FAILED"); ``InvalidField("status",
+    ...)`` naming the states for anything else."""
+    if isinstance(value, RequestStatus):
+        return value
+    try:
+        return RequestStatus(str(value).strip().upper())
+    except ValueError:
+        names = ", ".join(s.value for s in STATES)
+        raise InvalidField("status", f"{quote(value)} is not a submission state; use one of {names}") from None
+
+
+def model_matcher(model: str) -> Callable[[ModelInfo], bool]:
+    """Whether a request's model is ``model``, in the user's words: ``org/name`` matches that full
+    name, a name without an org matches the name part (whatever the org). The query is read as names
+    are (NFKC, split by ``split_model_name``, spaces around '/' dropped) and case is ignored. Exact,
+    never a substring: "bert" does not match "roberta"."""
+    try:
+        org, name = split_model_name(unicodedata.normalize("NFKC", model).casefold())
+    except InvalidField:  # "/x", "a//b": no model is named so
+        return lambda m: False
+    if org is None:
+        return lambda m: m.name.casefold() == name
+    full = f"{org}/{name}"
+    return lambda m: m.full_name.casefold() == full
 
 
 class RequestNotFound(PodiumError):
@@ -74,13 +114,11 @@ class RequestQueue:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        """Exclusive use of the queue across threads and processes. A lock object per use: each opens
+        its own descriptor, so two threads exclude each other through the file as two processes do, and
+        nothing is shared across a fork (filelock refuses an instance inherited by a child)."""
+        with FileLock(self.root / ".lock", poll_interval=LOCK_POLL_SECONDS):
+            yield
 
     def _path(self, request_id: str) -> Path:
         return self.requests_dir / f"{check_slug(request_id, what='submission id')}.json"
@@ -149,27 +187,68 @@ class RequestQueue:
                 problems.append((request_id, str(exc)))
         return requests, problems
 
-    def submitted_since(self, since: datetime, submitter: str) -> list[SubmissionRequest]:
-        """``submitter``'s requests created at or after ``since`` (ids start with their creation time,
-        so older files are not even opened)."""
-        first = f"{since:%Y%m%dt%H%M%Sz}"
-        found = []
-        for request_id in self.ids():
-            if request_id < first:
-                continue
+    def find(
+        self,
+        *,
+        model: str | None = None,
+        benchmark: str | None = None,
+        status: RequestStatus | str | None = None,
+        submitter: str | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[SubmissionRequest]:
+        """Submissions, newest first, that pass every filter given (``None`` or "" means any).
+
+        - ``model``: ``org/name`` matches that full name; a name without an org matches the name part,
+          whatever the org. Case-insensitive and exact (see ``model_matcher``).
+        - ``benchmark``: the benchmark id, case-insensitive; an unknown one yields nothing.
+        - ``status``: a state in any case; an unknown state raises ``InvalidField("status", ...)``.
+        - ``submitter``: the submitter's name, exactly.
+        - ``since``: created at or after this time (naive times are UTC).
+        - ``limit``: at most this many (the newest); files older than what is needed are not read.
+
+        Unreadable request files are skipped (``counts()`` reports how many there are).
+        """
+        wanted_status = parse_status(status) if status else None
+        matches_model = model_matcher(model) if model and model.strip() else None
+        wanted_benchmark = benchmark.strip().lower() if benchmark else None
+        if since is not None:  # ids carry their UTC creation time; a naive ``since`` is taken as UTC
+            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+        first = f"{since:%Y%m%dt%H%M%Sz}" if since is not None else ""
+        found: list[SubmissionRequest] = []
+        if limit is not None and limit <= 0:
+            return found
+        for request_id in reversed(self.ids()):
+            if request_id < first:  # ids start with their creation time: everything further is older
+                break
             try:
-                request = self._peek(request_id)
+                r = self._peek(request_id)
             except (FormatError, RequestNotFound):
                 continue
-            if request.submitter == submitter and request.created_at >= since:
-                found.append(request)
+            if (
+                (wanted_status is None or r.status == wanted_status)
+                and (wanted_benchmark is None or r.benchmark == wanted_benchmark)
+                and (not submitter or r.submitter == submitter)
+                and (since is None or r.created_at >= since)
+                and (matches_model is None or matches_model(r.model))
+            ):
+                found.append(r)
+                if limit is not None and len(found) >= limit:
+                    break
         return found
 
+    def counts(self) -> dict:
+        """``{"counts": {"PENDING": n, "RUNNING": n, "FINISHED": n, "FAILED": n, "CANCELLED": n},
+        "unreadable": n}``: how many requests are in each state, and how many files cannot be read."""
+        requests, problems = self.all()
+        counts = dict.fromkeys((s.value for s in STATES), 0)
+        for r in requests:
+            counts[r.status.value] += 1
+        return {"counts": counts, "unreadable": len(problems)}
+
     def waiting(self, submitter: str) -> list[SubmissionRequest]:
-        """``submitter``'s requests that are PENDING or RUNNING."""
-        return [
-            r for _, r in self._live() if r.submitter == submitter and r.status not in TERMINAL
-        ]
+        """``submitter``'s requests that are PENDING or RUNNING (ended ones are not even looked at)."""
+        return [r for _, r in self._live() if r.submitter == submitter and r.status in ACTIVE]
 
     # ------------------------------------------------------------------ submitting
 
@@ -280,6 +359,7 @@ class RequestQueue:
                     update={
                         "status": RequestStatus.RUNNING,
                         "lease": Lease(owner=owner, expires_at=now + timedelta(seconds=lease_seconds)),
+                        "attempts": request.attempts + 1,  # attempts counts claims: 1 once first claimed
                         "updated_at": now,
                         "error": None,
                     }
@@ -319,7 +399,8 @@ class RequestQueue:
         )
 
     def release(self, request_id: str, owner: str, *, crashed: bool = False, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
-        """Give a RUNNING request back: to PENDING (attempts + 1 if it crashed), or FAILED past the bound."""
+        """Give a RUNNING request back: to PENDING (its claim stays counted in ``attempts`` if it crashed,
+        not if it is given back unharmed), or FAILED past the bound."""
         with self.locked():
             request = self._owned(request_id, owner)
             if request is not None:
@@ -341,7 +422,8 @@ class RequestQueue:
 
     @staticmethod
     def _requeued(request: SubmissionRequest, crashed: bool, max_attempts: int) -> SubmissionRequest:
-        attempts = request.attempts + (1 if crashed else 0)
+        # A crashed claim stays counted; a claim given back unharmed (its backend stopped) does not.
+        attempts = request.attempts if crashed else max(request.attempts - 1, 0)
         update: dict = {"lease": None, "attempts": attempts, "updated_at": utcnow()}
         if crashed and attempts >= max_attempts:
             update |= {

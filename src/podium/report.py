@@ -29,17 +29,61 @@ def format_result(result: Result) -> str:
     return "\n".join(lines)
 
 
-def format_table(table) -> str:
-    """A leaderboard table as aligned text (the columns a terminal has room for)."""
+# The terminal's column names for the rows of ``podium.leaderboard`` (as the REST API gives them).
+LABELS = {
+    "rank": "Rank", "rank_ub": "Rank (UB)", "model": "Model", "score": "Score", "ci": "95% CI", "n": "n",
+    "updated": "Updated", "source": "Source", "mean_score": "Mean score", "mean_rank": "Mean rank",
+    "benchmarks": "Benchmarks", "org": "Org", "ci_low": "CI low", "ci_high": "CI high", "version": "Version",
+    "submission": "Submission", "link": "Link", "revision": "Revision", "of": "Of",
+}  # fmt: skip
+NOT_SHOWN = {"org", "ci_low", "ci_high", "version", "submission", "link", "revision", "of"}
+AS_TEXT = {"rank", "rank_ub", "model", "updated", "source", "ci", "n", "benchmarks"}
+
+
+def labelled(rows: list[dict]) -> list[dict]:
+    """Leaderboard rows (the API's shape) under the terminal's column names, numbers formatted."""
+    from podium import formatting
+
+    out = []
+    for row in rows:
+        line = {}
+        for key, value in row.items():
+            if key in NOT_SHOWN:
+                continue
+            if key == "ci":
+                value = formatting.interval(row.get("ci_low"), row.get("ci_high"))
+            elif key == "n":
+                value = formatting.count(value)
+            elif key == "benchmarks" and "of" in row:
+                value = f"{value} of {row['of']}"
+            elif key == "mean_rank":
+                value = formatting.mean_rank(value)
+            elif key not in AS_TEXT:
+                value = formatting.score(value)
+            line[LABELS.get(key, key)] = "" if value is None else value
+        out.append(line)
+    return out
+
+
+def format_table(rows: list[dict]) -> str:
+    """Leaderboard rows (the API's shape) as aligned text."""
     import pandas as pd
 
-    if table.empty:
+    if not rows:
         return "  (no results yet)"
-    hidden = {"Submission", "Link", "Revision", "CI low", "CI high"}
-    shown = table[[c for c in table.columns if c not in hidden]].copy()
-    for column in shown.columns:
-        if shown[column].dtype.kind == "f":
-            shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:.3f}")
-        elif isinstance(shown[column].dtype, pd.Int64Dtype):  # counts; empty where unknown
-            shown[column] = shown[column].astype(object).map(lambda v: "" if v is pd.NA else str(v))
-    return shown.to_string(index=False)
+    return pd.DataFrame(labelled(rows), dtype=object).to_string(index=False)
+
+
+def table_csv(rows: list[dict]) -> str:
+    """Leaderboard rows as CSV: every field, the numbers unrounded, the terminal's column names."""
+    import csv
+    import io
+
+    if not rows:
+        return ""
+    sink = io.StringIO()
+    writer = csv.DictWriter(sink, fieldnames=[LABELS.get(k, k) for k in rows[0]], lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({LABELS.get(k, k): "" if v is None else v for k, v in row.items()})
+    return sink.getvalue()

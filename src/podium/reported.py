@@ -13,19 +13,18 @@ Bad input raises ``InvalidField(field, message)`` (the API answers 422) and a cl
 
 from __future__ import annotations
 
-import fcntl
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from filelock import FileLock
 from pydantic import ValidationError
 
 from podium import atomic
 from podium.config import Home
 from podium.errors import Conflict, InvalidField, quote
-from podium.names import check_name
+from podium.names import check_name, split_model_name
 from podium.results import ResultFileError, interval_problem, read_regular_file, score_problem
 from podium.schema import BenchmarkCard, Interval, ModelInfo, Result, utcnow
 from podium.slugs import slugify
@@ -96,9 +95,7 @@ def reported_result(
 ) -> Result:
     """A checked ``reported`` result of ``model`` on ``card``'s primary metric; nothing is written."""
     name = check_name(model, "model", required=True)
-    org, slash, short = (part.strip() for part in name.rpartition("/"))
-    if slash and not (org and short):
-        raise InvalidField("model", f"{quote(name)} needs text on both sides of '/'")
+    org, short = split_model_name(name, "model")
     metric = card.primary_metric
     problem = score_problem(metric, score)
     if problem:
@@ -113,7 +110,7 @@ def reported_result(
     return Result(
         benchmark=card.id,
         task_type=card.task_type,
-        model=ModelInfo(name=short, org=org or None),
+        model=ModelInfo(name=short, org=org),
         source="reported",
         primary_metric=metric,
         metrics={metric: float(score)},
@@ -145,17 +142,10 @@ def store_reported(home: Home, card: BenchmarkCard, result: Result) -> Path:
     return path
 
 
-def add_reported(
-    home: Home,
-    card: BenchmarkCard,
-    model: str,
-    score: float,
-    ci: str | None = None,
-    updated: str | None = None,
-    rank: int | None = None,
-) -> Path:
-    """Check and store one reported row (the seeds' ``add_model``); the file written."""
-    return store_reported(home, card, reported_result(card, model, score, ci, updated, rank))
+def add_reported(home: Home, card: BenchmarkCard, model: str, score: float, *args, **fields) -> Path:
+    """Check and store one reported row (the seeds' ``add_model``; ``reported_result``'s arguments);
+    the file written."""
+    return store_reported(home, card, reported_result(card, model, score, *args, **fields))
 
 
 def reported_rows(card: BenchmarkCard, rows: Iterable[Mapping]) -> list[Result]:
@@ -205,13 +195,7 @@ def _owner(path: Path) -> str | None:
         return existing.model.full_name
 
 
-@contextmanager
-def _locked(home: Home) -> Iterator[None]:
-    folder = home.results_dir / REPORTED_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "a+") as fh:  # hidden: the results index skips it
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _locked(home: Home) -> FileLock:
+    """Reported rows' lock: an ``flock`` (released by the kernel if its holder dies) on a hidden file,
+    which the results index skips."""
+    return FileLock(home.results_dir / REPORTED_FOLDER / ".lock")

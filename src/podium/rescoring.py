@@ -65,43 +65,45 @@ def rescore(
     if unknown:
         raise BenchmarkError(f"no benchmark {', '.join(map(repr, unknown))} (podium benchmark list shows them)")
     metric_versions: dict[str, str] = {}
-    done = []
-    requests, _ = queue.all()
-    for request in requests:
-        card = cards.get(request.benchmark)
-        if request.status != RequestStatus.FINISHED or not request.result_file or card is None:
-            continue
-        if benchmarks and request.benchmark not in benchmarks:
-            continue
-        path = home.results_dir / request.result_file
-        old = _read(path)
+
+    def reason_for(card: BenchmarkCard, old: Result | None) -> str | None:
         if old is None:
-            reason = "its result file is missing or unreadable"
-        elif everything:
-            reason = "asked for all"
-        else:
-            if card.task_type not in metric_versions:
-                metric_versions[card.task_type] = current_metric_version(card.task_type)
-            reason = stale_reason(old, card, metric_versions[card.task_type])
+            return "its result file is missing or unreadable"
+        if everything:
+            return "asked for all"
+        if card.task_type not in metric_versions:
+            metric_versions[card.task_type] = current_metric_version(card.task_type)
+        return stale_reason(old, card, metric_versions[card.task_type])
+
+    done = []
+    for request in queue.find(status=RequestStatus.FINISHED):
+        card = cards.get(request.benchmark)
+        if not request.result_file or card is None or (benchmarks and request.benchmark not in benchmarks):
+            continue
+        old = _read(home.results_dir / request.result_file)
+        reason = reason_for(card, old)
         if reason is None:
             continue
         entry = Rescored(request.id, request.benchmark, request.model.full_name, reason, old.score if old else None)
         done.append(entry)
-        if dry_run:
-            continue
-        try:
-            scores = score_submission(
-                home, request.benchmark, queue.predictions_path(request), model=request.model, submission_id=request.id
-            )
-        except PodiumError as exc:
-            text = str(exc).replace("\n  ", " ").replace("\n", " ")
-            entry.error = text if len(text) <= 300 else text[:299] + "…"
-            continue
-        # Same path as the backend's: the public part into the result file, a private part's result
-        # under the private folder (and into the revealed table once the benchmark is revealed).
-        write_scores(home, request.result_file, scores)
-        entry.after = scores.public.score
-    return done
+        if not dry_run:
+            _rescore_one(home, queue, request, entry, score_submission, write_scores)
+    return done[::-1]  # oldest first, as the queue lists them
+
+
+def _rescore_one(home: Home, queue: RequestQueue, request, entry: Rescored, score_submission, write_scores) -> None:
+    try:
+        scores = score_submission(
+            home, request.benchmark, queue.predictions_path(request), model=request.model, submission_id=request.id
+        )
+    except PodiumError as exc:
+        text = str(exc).replace("\n  ", " ").replace("\n", " ")
+        entry.error = text if len(text) <= 300 else text[:299] + "…"
+        return
+    # Same path as the backend's: the public part into the result file, a private part's result
+    # under the private folder (and into the revealed table once the benchmark is revealed).
+    write_scores(home, request.result_file, scores)
+    entry.after = scores.public.score
 
 
 def _read(path: Path) -> Result | None:

@@ -44,7 +44,7 @@ from pydantic import ValidationError
 from podium import atomic
 from podium.config import Home
 from podium.errors import InvalidField, quote
-from podium.names import check_name
+from podium.names import check_name, split_model_name
 from podium.schema import ModelInfo, Result, describe_validation_error
 
 try:
@@ -56,15 +56,18 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger("podium.results")
 
-CACHE_VERSION = "6"  # 6: files refused by the checks below must not come back from an older cache
+CACHE_VERSION = "7"  # 7: per-metric interval columns; no display string
 MAPPING_FILE = "template-mapping.json"
 SKIP_NAMES = {MAPPING_FILE}
 
 BASE_COLUMNS = [
     "path", "benchmark", "benchmark_version", "model", "model_name", "org", "link", "revision", "source",
-    "submission_id", "primary_metric", "score", "ci_low", "ci_high", "ci", "n", "evaluated_at",
+    "submission_id", "primary_metric", "score", "ci_low", "ci_high", "n", "evaluated_at",
 ]  # fmt: skip
 METRIC_PREFIX = "m:"  # metric values are columns "m:<metric>"
+LOW_PREFIX = "lo:"  # the bounds of a metric's 95% interval: "lo:<metric>", "hi:<metric>"
+HIGH_PREFIX = "hi:"
+FLOAT_PREFIXES = (METRIC_PREFIX, LOW_PREFIX, HIGH_PREFIX)
 
 
 # A score equal to its interval's bound may differ from it in the last bits (the point estimate
@@ -178,10 +181,11 @@ def _row(path: str, result: Result, metrics: dict[str, float]) -> dict:
         "score": float(result.metrics[result.primary_metric]),
         "ci_low": float(interval.low) if interval else None,
         "ci_high": float(interval.high) if interval else None,
-        "ci": interval.display if interval else "",
         "n": result.n,
         "evaluated_at": result.evaluated_at.isoformat(),
         **{METRIC_PREFIX + name: float(value) for name, value in metrics.items()},
+        **{LOW_PREFIX + name: float(ci.low) for name, ci in result.ci.items() if name in metrics},
+        **{HIGH_PREFIX + name: float(ci.high) for name, ci in result.ci.items() if name in metrics},
     }
 
 
@@ -218,7 +222,10 @@ def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> li
     results = document.get("results")
     if not isinstance(results, dict):
         raise ResultFileError("template result: 'results' must be an object")
-    org, _, short = name.rpartition("/")
+    try:
+        org, short = split_model_name(name, "config.model_name")
+    except InvalidField as exc:
+        raise ResultFileError(f"template result: {exc}") from None
     revision = config.get("model_sha")
     model = checked_model(ModelInfo(name=short, org=org or None, revision=str(revision or "main")))
     evaluated_at = datetime.fromtimestamp(mtime, UTC).replace(microsecond=0)
@@ -230,19 +237,8 @@ def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> li
             unmapped.append(quote(task))
             continue
         where = f"template result: results[{quote(task)}]"
-        if not isinstance(values, dict):
-            raise ResultFileError(f"{where} must be an object")
         benchmark, names, scale, primary = _mapping_entry(task, target)
-        metrics = {}
-        for source_name, podium_name in names.items():
-            if source_name not in values:
-                continue
-            raw = values[source_name]
-            value = _as_float(raw)
-            problem = score_problem(podium_name, raw if value is None else value * scale)
-            if problem:
-                raise ResultFileError(f"{where}[{quote(source_name)}]: {problem}")
-            metrics[podium_name] = value * scale
+        metrics = _template_metrics(where, values, names, scale)
         if primary not in metrics:
             raise ResultFileError(f"{where} has no value for {quote(primary)}")
         try:
@@ -259,6 +255,23 @@ def _template_rows(path: str, document: dict, mapping: dict, mtime: float) -> li
             f"add it to eval-results/{MAPPING_FILE}"
         )
     return rows
+
+
+def _template_metrics(where: str, values: object, names: dict[str, str], scale: float) -> dict[str, float]:
+    """One task's numbers of a template result under Podium's metric names, scaled and checked."""
+    if not isinstance(values, dict):
+        raise ResultFileError(f"{where} must be an object")
+    metrics = {}
+    for source_name, podium_name in names.items():
+        if source_name not in values:
+            continue
+        raw = values[source_name]
+        value = _as_float(raw)
+        problem = score_problem(podium_name, raw if value is None else value * scale)
+        if problem:
+            raise ResultFileError(f"{where}[{quote(source_name)}]: {problem}")
+        metrics[podium_name] = value * scale
+    return metrics
 
 
 def _as_float(value: object) -> float | None:
@@ -400,6 +413,14 @@ class ResultIndex:
             for folder in list(self._dirs):
                 changed |= self._forget_dir(folder)
             return changed
+        changed |= self._sweep(full)
+        for benchmark in changed:
+            self._arrays.pop(benchmark, None)
+        return changed
+
+    def _sweep(self, full: bool) -> set[str]:
+        """Scan the folders whose times changed (every folder when ``full``)."""
+        changed: set[str] = set()
         pending = ["", *self._dirs]
         seen_dirs = set()
         while pending:
@@ -417,8 +438,6 @@ class ResultIndex:
                 continue
             self._dirs[relative] = mtime
             changed |= self._scan_dir(relative, directory, pending)
-        for benchmark in changed:
-            self._arrays.pop(benchmark, None)
         return changed
 
     def save_cache(self) -> None:
@@ -655,7 +674,7 @@ def read_regular_file(path: str | Path, limit: int = MAX_READ_BYTES) -> bytes:
 
 def _column(rows: list[dict], name: str) -> np.ndarray:
     values = [row.get(name) for row in rows]
-    if name.startswith(METRIC_PREFIX) or name in ("score", "ci_low", "ci_high"):
+    if name.startswith(FLOAT_PREFIXES) or name in ("score", "ci_low", "ci_high"):
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     array = np.empty(len(values), dtype=object)
     array[:] = values
@@ -663,5 +682,5 @@ def _column(rows: list[dict], name: str) -> np.ndarray:
 
 
 def _columns(rows: list[dict]) -> list[str]:
-    metrics = sorted({k for row in rows for k in row if k.startswith(METRIC_PREFIX)})
+    metrics = sorted({k for row in rows for k in row if k.startswith(FLOAT_PREFIXES)})
     return BASE_COLUMNS + metrics

@@ -8,10 +8,11 @@ models' predictions of varied quality:
 - ``company-docs-qa``    chatbot: questions answered from a collection of company profiles;
 - ``filing-qa``          prompting: a question about the filing excerpt given with it.
 
-Everything comes from seeded ``random.Random`` instances and lists (never set order), so running
-the generator again writes byte-identical source files. The source files go to ``samples/``;
-the benchmarks are then created from them with ``BenchmarkStore.add``, the same path
-``podium benchmark add`` takes.
+The words, templates, cards and sample models are data files in ``podium/sample_data``; this
+module only draws from them. Everything comes from seeded ``random.Random`` instances and lists
+(never set order), so running the generator again writes byte-identical source files. The source
+files go to ``samples/``; the benchmarks are then created from them with ``BenchmarkStore.add``,
+the same path ``podium benchmark add`` takes.
 """
 
 from __future__ import annotations
@@ -20,154 +21,25 @@ import csv
 import io
 import json
 import random
+from collections.abc import Callable
 
 from podium import atomic
 from podium.config import Home
+from podium.sample_data import SENTIMENT_LABELS, Vocabulary, load_cards, load_models, load_vocabulary
 
 N_ITEMS = 320
-
-COMPANIES = [
-    ("Nordic Steel", "Oyj"),
-    ("Baltic Freight", "AB"),
-    ("Helios Energy", "plc"),
-    ("Amber Pharma", "AG"),
-    ("Kestrel Software", "Inc"),
-    ("Granite Bank", "ASA"),
-    ("Lumen Telecom", "SA"),
-    ("Polar Foods", "Oyj"),
-    ("Cobalt Mining", "Ltd"),
-    ("Vesta Insurance", "AB"),
-    ("Orion Logistics", "NV"),
-    ("Juniper Retail", "plc"),
-    ("Fjord Shipping", "ASA"),
-    ("Atlas Cement", "SpA"),
-    ("Sable Motors", "AG"),
-    ("Harbor Paper", "Oyj"),
-    ("Quartz Semiconductors", "Inc"),
-    ("Meridian Airlines", "SA"),
-    ("Tundra Forestry", "AB"),
-    ("Saffron Hotels", "Ltd"),
-    ("Beacon Media", "plc"),
-    ("Willow Textiles", "SpA"),
-    ("Crescent Chemicals", "NV"),
-    ("Summit Healthcare", "Inc"),
-    ("Aurora Wind", "ASA"),
-    ("Delta Water", "SA"),
-    ("Pioneer Robotics", "AG"),
-    ("Evergreen Packaging", "Oyj"),
-    ("Ironwood Construction", "Ltd"),
-    ("Coral Biotech", "Inc"),
-    ("Falcon Defence", "plc"),
-    ("Glacier Dairy", "AB"),
-    ("Horizon Solar", "SpA"),
-    ("Keystone Rail", "NV"),
-    ("Maple Publishing", "Ltd"),
-    ("Nimbus Cloud", "Inc"),
-    ("Opal Jewellery", "SA"),
-    ("Redwood Timber", "Oyj"),
-    ("Silverline Cables", "AG"),
-    ("Tidewater Ports", "ASA"),
-]
-FIRST = [
-    "Anna",
-    "Mikko",
-    "Sofia",
-    "Lars",
-    "Elena",
-    "Jonas",
-    "Maria",
-    "Pekka",
-    "Ingrid",
-    "Tomas",
-    "Laura",
-    "Henrik",
-    "Clara",
-    "Oskar",
-    "Nina",
-    "Viktor",
-    "Julia",
-    "Erik",
-    "Marta",
-    "Paolo",
-]
-LAST = [
-    "Lindqvist",
-    "Virtanen",
-    "Moreau",
-    "Jensen",
-    "Rossi",
-    "Nowak",
-    "Berg",
-    "Keller",
-    "Haas",
-    "Korhonen",
-    "Dubois",
-    "Novak",
-    "Larsen",
-    "Fischer",
-    "Costa",
-    "Holm",
-    "Meyer",
-    "Sato",
-]
-CITIES = [
-    "Helsinki",
-    "Stockholm",
-    "Oslo",
-    "Copenhagen",
-    "Tallinn",
-    "Riga",
-    "Hamburg",
-    "Rotterdam",
-    "Milan",
-    "Lyon",
-    "Warsaw",
-    "Vienna",
-    "Zurich",
-    "Dublin",
-    "Lisbon",
-    "Madrid",
-]
-REGIONS = ["Europe", "North America", "Asia", "the Nordic countries", "Germany", "China", "Brazil"]
-METRICS = ["net sales", "operating profit", "revenue", "order intake", "earnings per share"]
-PRODUCTS = [
-    "steel plate",
-    "container shipping",
-    "wind turbines",
-    "generic medicines",
-    "payroll software",
-    "retail banking",
-    "mobile networks",
-    "frozen foods",
-    "copper concentrate",
-    "home insurance",
-    "warehouse automation",
-    "fashion retail",
-]
-QUARTERS = ["first", "second", "third", "fourth"]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+LABEL_SHARES = [0.28, 0.42, 0.30]  # of SENTIMENT_LABELS: neutral news is the most common
+ENTITY_TYPES = ["ORG", "PER", "LOC", "MONEY"]  # in the order a confused tagger picks a wrong one
+DOCUMENTS_FILE = "data/company-docs-qa-documents.jsonl"
 
 
-def _company(rng: random.Random) -> str:
-    name, form = rng.choice(COMPANIES)
+def _company(rng: random.Random, words: Vocabulary) -> str:
+    name, form = rng.choice(words.companies)
     return f"{name} {form}" if rng.random() < 0.4 else name
 
 
-def _person(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+def _person(rng: random.Random, words: Vocabulary) -> str:
+    return f"{rng.choice(words.first_names)} {rng.choice(words.last_names)}"
 
 
 def _money(rng: random.Random) -> str:
@@ -176,73 +48,48 @@ def _money(rng: random.Random) -> str:
 
 # --------------------------------------------------------------------------- text classification
 
-SENTIMENT_TEMPLATES = {
-    "positive": [
-        "{co} reported a {pct}% rise in {metric} for the {q} quarter, beating analyst estimates.",
-        "{co} raised its full-year {metric} guidance after strong demand in {region}.",
-        "Shares in {co} jumped {pct}% after the company won a {money} order from {co2}.",
-        "{co} said {metric} grew to {money} as margins improved in {region}.",
-        "Analysts upgraded {co} to buy, citing a recovery in {product} prices.",
-        "{co} will increase its dividend after record {metric} in {year}.",
-    ],
-    "negative": [
-        "{co} cut its {metric} forecast, citing weak demand in {region}.",
-        "{co} swung to an operating loss of {money} in the {q} quarter.",
-        "Shares in {co} fell {pct}% after the company warned on {metric}.",
-        "{co} will cut {n} jobs as orders for {product} keep falling.",
-        "{metric} at {co} dropped {pct}% year on year, missing the consensus.",
-        "{co} suspended its dividend after a {money} write-down in {region}.",
-    ],
-    "neutral": [
-        "{co} will publish its {q} quarter interim report on {day} {month}.",
-        "{co} appointed {person} as chief financial officer from {day} {month}.",
-        "The annual general meeting of {co} will be held in {city} on {day} {month}.",
-        "{co} operates {n} sites in {region} and employs about {n2} people.",
-        "{co} has completed the previously announced sale of its {product} unit to {co2}.",
-        "{co} and {co2} signed a letter of intent on a logistics partnership in {city}.",
-    ],
-}
+
+def _news_fields(rng: random.Random, words: Vocabulary) -> dict:
+    """A value for every placeholder of the sentiment templates (all drawn, in this order, whatever the template)."""
+    return dict(
+        co=_company(rng, words),
+        co2=_company(rng, words),
+        pct=rng.randint(2, 35),
+        metric=rng.choice(words.financial_metrics),
+        q=rng.choice(words.quarters),
+        region=rng.choice(words.regions),
+        money=_money(rng),
+        product=rng.choice(words.products),
+        year=rng.randint(2019, 2025),
+        n=rng.randint(40, 900),
+        n2=rng.randint(1, 40) * 100,
+        person=_person(rng, words),
+        city=rng.choice(words.cities),
+        day=rng.randint(1, 28),
+        month=rng.choice(words.months),
+    )
 
 
-def _sentiment_items(rng: random.Random) -> list[dict]:
-    labels = ["negative", "neutral", "positive"]
-    weights = [0.28, 0.42, 0.30]
+def _sentiment_items(rng: random.Random, words: Vocabulary) -> list[dict]:
     items = []
     for i in range(1, N_ITEMS + 1):
-        label = rng.choices(labels, weights)[0]
-        text = rng.choice(SENTIMENT_TEMPLATES[label]).format(
-            co=_company(rng),
-            co2=_company(rng),
-            pct=rng.randint(2, 35),
-            metric=rng.choice(METRICS),
-            q=rng.choice(QUARTERS),
-            region=rng.choice(REGIONS),
-            money=_money(rng),
-            product=rng.choice(PRODUCTS),
-            year=rng.randint(2019, 2025),
-            n=rng.randint(40, 900),
-            n2=rng.randint(1, 40) * 100,
-            person=_person(rng),
-            city=rng.choice(CITIES),
-            day=rng.randint(1, 28),
-            month=rng.choice(MONTHS),
-        )
+        label = rng.choices(SENTIMENT_LABELS, LABEL_SHARES)[0]
+        text = rng.choice(words.sentiment_templates[label]).format(**_news_fields(rng, words))
         text = text[0].upper() + text[1:]
         items.append({"id": f"fs-{i:04d}", "text": text, "label": label})
     return items
 
 
-def _sentiment_predictions(items: list[dict], skill: float, bias: str | None, seed: int) -> list[dict]:
+def _sentiment_predictions(items: list[dict], model: dict, seed: int, words: Vocabulary) -> list[dict]:
     rng = random.Random(seed)
-    labels = ["negative", "neutral", "positive"]
     out = []
     for item in items:
-        if bias == "majority":
+        if model["bias"] == "majority":
             label = "neutral"
-        elif rng.random() < skill:
+        elif rng.random() < model["skill"]:
             label = item["label"]
         else:
-            others = [x for x in labels if x != item["label"]]
+            others = [x for x in SENTIMENT_LABELS if x != item["label"]]
             label = "neutral" if "neutral" in others and rng.random() < 0.6 else rng.choice(others)
         out.append({"id": item["id"], "prediction": label})
     return out
@@ -250,75 +97,32 @@ def _sentiment_predictions(items: list[dict], skill: float, bias: str | None, se
 
 # --------------------------------------------------------------------------- NER
 
-NER_TEMPLATES = [
-    [
-        "{PER}",
-        ",",
-        "chief",
-        "executive",
-        "of",
-        "{ORG}",
-        ",",
-        "said",
-        "the",
-        "deal",
-        "with",
-        "{ORG}",
-        "would",
-        "close",
-        "in",
-        "{MONTH}",
-        ".",
-    ],
-    ["{ORG}", "agreed", "to", "buy", "a", "plant", "in", "{LOC}", "from", "{ORG}", "for", "{MONEY}", "."],
-    ["{ORG}", "opened", "a", "new", "office", "in", "{LOC}", ",", "its", "third", "in", "{LOC}", "."],
-    [
-        "Net",
-        "sales",
-        "at",
-        "{ORG}",
-        "rose",
-        "to",
-        "{MONEY}",
-        ",",
-        "chief",
-        "financial",
-        "officer",
-        "{PER}",
-        "told",
-        "reporters",
-        "in",
-        "{LOC}",
-        ".",
-    ],
-    ["{PER}", "will", "succeed", "{PER}", "as", "chair", "of", "{ORG}", "in", "{MONTH}", "."],
-    ["Regulators", "in", "{LOC}", "fined", "{ORG}", "{MONEY}", "over", "late", "disclosures", "."],
-    ["{ORG}", "shares", "closed", "up", "4", "%", "in", "{LOC}", "after", "{PER}", "raised", "the", "outlook", "."],
-    ["The", "board", "of", "{ORG}", "proposed", "a", "dividend", "of", "{MONEY}", "."],
-]
 
-
-def _entity_tokens(kind: str, rng: random.Random) -> tuple[list[str], str | None]:
+def _entity_tokens(kind: str, rng: random.Random, words: Vocabulary) -> tuple[list[str], str | None]:
     if kind == "PER":
-        return _person(rng).split(), "PER"
+        return _person(rng, words).split(), "PER"
     if kind == "ORG":
-        return _company(rng).split(), "ORG"
+        return _company(rng, words).split(), "ORG"
     if kind == "LOC":
-        return rng.choice(CITIES + REGIONS).split(), "LOC"
+        return rng.choice(words.cities + words.regions).split(), "LOC"
     if kind == "MONEY":
         return _money(rng).split(), "MONEY"
-    return [rng.choice(MONTHS)], None  # MONTH: a plain word, not an entity
+    return [rng.choice(words.months)], None  # MONTH: a plain word, not an entity
 
 
-def _ner_items(rng: random.Random) -> list[dict]:
+def _iob_tags(kind: str | None, length: int) -> list[str]:
+    return ["O"] * length if kind is None else [f"B-{kind}"] + [f"I-{kind}"] * (length - 1)
+
+
+def _ner_items(rng: random.Random, words: Vocabulary) -> list[dict]:
     items = []
     for i in range(1, N_ITEMS + 1):
         tokens, tags = [], []
-        for piece in rng.choice(NER_TEMPLATES):
+        for piece in rng.choice(words.ner_templates):
             if piece.startswith("{"):
-                words, kind = _entity_tokens(piece[1:-1], rng)
-                tokens += words
-                tags += ["O"] * len(words) if kind is None else [f"B-{kind}"] + [f"I-{kind}"] * (len(words) - 1)
+                entity_words, kind = _entity_tokens(piece[1:-1], rng, words)
+                tokens += entity_words
+                tags += _iob_tags(kind, len(entity_words))
             else:
                 tokens.append(piece)
                 tags.append("O")
@@ -326,54 +130,67 @@ def _ner_items(rng: random.Random) -> list[dict]:
     return items
 
 
-def _ner_predictions(items: list[dict], skill: float, seed: int) -> list[dict]:
+def _entity_end(tags: list[str], start: int) -> int:
+    """Where the entity beginning at ``start`` ends (one past its last token)."""
+    end = start + 1
+    while end < len(tags) and tags[end].startswith("I-"):
+        end += 1
+    return end
+
+
+def _mistag_entity(tags: list[str], start: int, end: int, rng: random.Random) -> None:
+    """One of the mistakes a tagger makes on an entity: missed, wrong type, or wrong boundary."""
+    error = rng.random()
+    if error < 0.35:
+        tags[start:end] = ["O"] * (end - start)  # missed
+    elif error < 0.7:
+        wrong = rng.choice([t for t in ENTITY_TYPES if t != tags[start][2:]])
+        tags[start:end] = _iob_tags(wrong, end - start)
+    elif end - start > 1:
+        tags[end - 1] = "O"  # boundary: last token dropped
+    else:
+        tags[start] = "I-" + tags[start][2:]  # I- with no B- (still an entity)
+
+
+def _tag_like_a_model(item: dict, skill: float, rng: random.Random) -> list[str]:
+    """The gold tags with the mistakes a tagger of this skill makes."""
+    gold, tags = item["tags"], list(item["tags"])
+    i = 0
+    while i < len(gold):
+        if gold[i].startswith("B-"):
+            end = _entity_end(gold, i)
+            if rng.random() >= skill:
+                _mistag_entity(tags, i, end, rng)
+            i = end
+        else:
+            if item["tokens"][i][:1].isupper() and rng.random() > skill + 0.05:
+                tags[i] = "B-ORG"  # a capitalised word taken for an organisation
+            i += 1
+    return tags
+
+
+def _ner_predictions(items: list[dict], model: dict, seed: int, words: Vocabulary) -> list[dict]:
     rng = random.Random(seed)
-    types = ["ORG", "PER", "LOC", "MONEY"]
-    out = []
-    for item in items:
-        tags = list(item["tags"])
-        i = 0
-        while i < len(tags):
-            if tags[i].startswith("B-"):
-                end = i + 1
-                while end < len(tags) and tags[end].startswith("I-"):
-                    end += 1
-                if rng.random() >= skill:
-                    error = rng.random()
-                    if error < 0.35:
-                        tags[i:end] = ["O"] * (end - i)  # missed
-                    elif error < 0.7:
-                        wrong = rng.choice([t for t in types if t != tags[i][2:]])
-                        tags[i:end] = [f"B-{wrong}"] + [f"I-{wrong}"] * (end - i - 1)
-                    elif end - i > 1:
-                        tags[end - 1] = "O"  # boundary: last token dropped
-                    else:
-                        tags[i] = "I-" + tags[i][2:]  # I- with no B- (still an entity)
-                i = end
-            else:
-                if item["tokens"][i][:1].isupper() and rng.random() > skill + 0.05:
-                    tags[i] = "B-ORG"  # a capitalised word taken for an organisation
-                i += 1
-        out.append({"id": item["id"], "prediction": tags})
-    return out
+    return [{"id": item["id"], "prediction": _tag_like_a_model(item, model["skill"], rng)} for item in items]
 
 
 # --------------------------------------------------------------------------- QA
 
 
-def _profiles(rng: random.Random) -> list[dict]:
+def _profiles(rng: random.Random, words: Vocabulary) -> list[dict]:
+    """One made-up profile per company, in the order of the company list."""
     profiles = []
-    for name, form in COMPANIES:
+    for name, form in words.companies:
         profiles.append(
             {
                 "company": name,
                 "legal": f"{name} {form}",
-                "ceo": _person(rng),
-                "city": rng.choice(CITIES),
+                "ceo": _person(rng, words),
+                "city": rng.choice(words.cities),
                 "founded": rng.randint(1890, 2015),
                 "employees": rng.randint(3, 250) * 100,
                 "revenue": _money(rng),
-                "product": rng.choice(PRODUCTS),
+                "product": rng.choice(words.products),
                 "year": rng.randint(2021, 2024),
             }
         )
@@ -389,115 +206,62 @@ def _profile_text(p: dict) -> str:
     )
 
 
-QUESTIONS = [
-    ("Who is the chief executive of {company}?", lambda p: [p["ceo"]]),
-    ("In which city is {company} headquartered?", lambda p: [p["city"]]),
-    ("When was {company} founded?", lambda p: [str(p["founded"]), f"in {p['founded']}"]),
-    ("How many people does {company} employ?", lambda p: [f"{p['employees']:,}", f"{p['employees']:,} people"]),
-    ("What revenue did {company} report?", lambda p: [p["revenue"]]),
-    ("What is {company} best known for?", lambda p: [p["product"]]),
-    ("Since when has {ceo} led {company}?", lambda p: [str(p["year"]), f"since {p['year']}"]),
-    ("Where is the head office of the company run by {ceo}?", lambda p: [p["city"]]),
-]
+def _document_id(profile: dict) -> str:
+    return profile["company"].lower().replace(" ", "-")
 
 
-def _qa_items(rng: random.Random, profiles: list[dict], with_context: bool, prefix: str) -> list[dict]:
+def _documents(profiles: list[dict]) -> list[dict]:
+    return [{"id": _document_id(p), "title": p["legal"], "text": _profile_text(p)} for p in profiles]
+
+
+def _qa_items(
+    rng: random.Random, words: Vocabulary, profiles: list[dict], with_context: bool, prefix: str
+) -> list[dict]:
     items = []
     for i in range(1, N_ITEMS + 1):
         profile = rng.choice(profiles)
-        template, answer = rng.choice(QUESTIONS)
+        question = rng.choice(words.qa_questions)
         item = {
             "id": f"{prefix}-{i:04d}",
-            "question": template.format(**profile),
-            "answers": answer(profile),
+            "question": question["question"].format(**profile),
+            "answers": [answer.format(**profile) for answer in question["answers"]],
         }
         if with_context:
             item["context"] = _profile_text(profile)
         else:
-            item["document_ids"] = [profile["company"].lower().replace(" ", "-")]
+            item["document_ids"] = [_document_id(profile)]
         items.append(item)
     return items
 
 
-def _qa_predictions(items: list[dict], skill: float, verbose: float, seed: int) -> list[dict]:
+def _answer_like_a_model(item: dict, items: list[dict], model: dict, rng: random.Random, words: Vocabulary) -> str:
+    """Right (sometimes wrapped in a sentence), half right, or another question's answer."""
+    gold = item["answers"][0]
+    draw = rng.random()
+    skill = model["skill"]
+    if draw < skill:
+        if rng.random() < model["verbose"]:
+            return f"{rng.choice(words.qa_answer_openers)} {gold}."
+        return gold
+    if draw < skill + (1 - skill) / 2:
+        tokens = gold.split()
+        return " ".join(tokens[: max(1, len(tokens) // 2)]) if len(tokens) > 1 else "about " + gold
+    return rng.choice(items)["answers"][0]
+
+
+def _qa_predictions(items: list[dict], model: dict, seed: int, words: Vocabulary) -> list[dict]:
     rng = random.Random(seed)
-    out = []
-    for item in items:
-        gold = item["answers"][0]
-        draw = rng.random()
-        if draw < skill:
-            answer = gold
-            if rng.random() < verbose:
-                answer = rng.choice(["The answer is ", "It is ", "According to the report, "]) + gold + "."
-        elif draw < skill + (1 - skill) / 2:
-            words = gold.split()
-            answer = " ".join(words[: max(1, len(words) // 2)]) if len(words) > 1 else "about " + gold
-        else:
-            answer = rng.choice(items)["answers"][0]
-        out.append({"id": item["id"], "prediction": answer})
-    return out
+    return [{"id": item["id"], "prediction": _answer_like_a_model(item, items, model, rng, words)} for item in items]
 
 
 # --------------------------------------------------------------------------- writing
 
-MODELS = {
-    "fin-sentiment": [
-        ("finbert-tone-large", "northwind", dict(skill=0.9, bias=None), "csv"),
-        ("llama-3-8b-instruct", "open-llm", dict(skill=0.8, bias=None), "csv"),
-        ("tfidf-logreg", "acme", dict(skill=0.7, bias=None), "jsonl"),
-        ("majority-class", "baselines", dict(skill=0.0, bias="majority"), "csv"),
-    ],
-    "biz-news-ner": [
-        ("deberta-ner-large", "northwind", dict(skill=0.93), "jsonl"),
-        ("llama-3-8b-instruct", "open-llm", dict(skill=0.78), "jsonl"),
-        ("crf-tagger", "acme", dict(skill=0.62), "csv"),
-    ],
-    "company-docs-qa": [
-        ("rag-reader-xl", "northwind", dict(skill=0.85, verbose=0.1), "jsonl"),
-        ("llama-3-8b-instruct", "open-llm", dict(skill=0.72, verbose=0.5), "jsonl"),
-        ("bm25-extractive", "acme", dict(skill=0.45, verbose=0.0), "csv"),
-    ],
-    "filing-qa": [
-        ("rag-reader-xl", "northwind", dict(skill=0.92, verbose=0.05), "csv"),
-        ("llama-3-8b-instruct", "open-llm", dict(skill=0.8, verbose=0.4), "jsonl"),
-        ("bm25-extractive", "acme", dict(skill=0.55, verbose=0.0), "csv"),
-    ],
-}
-
-CARDS = {
-    "fin-sentiment": dict(
-        name="Financial News Sentiment",
-        task_type="text_classification",
-        primary_metric="accuracy",
-        description="Is a financial news sentence good, bad or neutral news for the company? "
-        "320 synthetic sentences in the style of the Financial PhraseBank.",
-        labels=["negative", "neutral", "positive"],
-        languages=["en"],
-    ),
-    "biz-news-ner": dict(
-        name="Business News Entities",
-        task_type="ner",
-        primary_metric="f1",
-        description="Organisations, people, places and money amounts in business news sentences "
-        "(IOB2 tags; entity-level F1 as seqeval computes it).",
-        entity_types=["LOC", "MONEY", "ORG", "PER"],
-        languages=["en"],
-    ),
-    "company-docs-qa": dict(
-        name="Company Documents QA",
-        task_type="chatbot",
-        primary_metric="f1",
-        description="Questions answered from a collection of 40 company profiles (find the right "
-        "document, then the answer). SQuAD token F1.",
-        languages=["en"],
-    ),
-    "filing-qa": dict(
-        name="Filing Excerpt QA",
-        task_type="prompting",
-        primary_metric="f1",
-        description="A question about the annual-report excerpt given with it. SQuAD token F1.",
-        languages=["en"],
-    ),
+Predictor = Callable[[list[dict], dict, int, Vocabulary], list[dict]]
+PREDICTORS: dict[str, Predictor] = {  # by task type
+    "text_classification": _sentiment_predictions,
+    "ner": _ner_predictions,
+    "chatbot": _qa_predictions,
+    "prompting": _qa_predictions,
 }
 
 
@@ -515,69 +279,81 @@ def _csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+def _benchmark_items(words: Vocabulary, profiles: list[dict]) -> dict[str, list[dict]]:
+    """The items of every sample benchmark; each benchmark draws from its own seed."""
+    return {
+        "fin-sentiment": _sentiment_items(random.Random(1), words),
+        "biz-news-ner": _ner_items(random.Random(2), words),
+        "company-docs-qa": _qa_items(random.Random(4), words, profiles, False, "cd"),
+        "filing-qa": _qa_items(random.Random(5), words, _profiles(random.Random(6), words), True, "fq"),
+    }
+
+
 def sample_files() -> dict[str, str]:
     """Every sample source file, by path relative to ``samples/``."""
-    files: dict[str, str] = {}
-    rng = random.Random(20240901)
-    items = {
-        "fin-sentiment": _sentiment_items(random.Random(1)),
-        "biz-news-ner": _ner_items(random.Random(2)),
-    }
-    profiles = _profiles(random.Random(3))
-    items["company-docs-qa"] = _qa_items(random.Random(4), profiles, False, "cd")
-    items["filing-qa"] = _qa_items(random.Random(5), _profiles(random.Random(6)), True, "fq")
-    documents = [
-        {"id": p["company"].lower().replace(" ", "-"), "title": p["legal"], "text": _profile_text(p)} for p in profiles
-    ]
-    files["data/company-docs-qa-documents.jsonl"] = _jsonl(documents)
-    models = []
-    for benchmark, rows in items.items():
+    words, cards, models = load_vocabulary(), load_cards(), load_models()
+    profiles = _profiles(random.Random(3), words)
+    files = {DOCUMENTS_FILE: _jsonl(_documents(profiles))}
+    seeds = random.Random(20240901)  # one prediction seed per sample model, drawn in order
+    entries = []
+    for benchmark, rows in _benchmark_items(words, profiles).items():
+        card = cards[benchmark]
         files[f"data/{benchmark}.jsonl"] = _jsonl(rows)
-        files[f"cards/{benchmark}.json"] = json.dumps({"id": benchmark, **CARDS[benchmark]}, indent=2) + "\n"
-        for name, org, params, fmt in MODELS[benchmark]:
-            seed = rng.randint(0, 2**31)
-            if benchmark == "fin-sentiment":
-                preds = _sentiment_predictions(rows, params["skill"], params["bias"], seed)
-            elif benchmark == "biz-news-ner":
-                preds = _ner_predictions(rows, params["skill"], seed)
-            else:
-                preds = _qa_predictions(rows, params["skill"], params["verbose"], seed)
-            path = f"predictions/{benchmark}/{org}--{name}.{fmt}"
-            files[path] = _csv(preds) if fmt == "csv" else _jsonl(preds)
-            models.append(
-                {
-                    "benchmark": benchmark,
-                    "name": name,
-                    "org": org,
-                    "predictions": path,
-                    "link": f"https://huggingface.co/{org}/{name}",
-                }
-            )
-    files["models.json"] = json.dumps(models, indent=2) + "\n"
+        files[f"cards/{benchmark}.json"] = json.dumps({"id": benchmark, **card}, indent=2) + "\n"
+        for model in models[benchmark]:
+            predictions = PREDICTORS[card["task_type"]](rows, model, seeds.randint(0, 2**31), words)
+            path = f"predictions/{benchmark}/{model['org']}--{model['name']}.{model['format']}"
+            files[path] = _csv(predictions) if model["format"] == "csv" else _jsonl(predictions)
+            entries.append(_models_entry(benchmark, model, path))
+    files["models.json"] = json.dumps(entries, indent=2) + "\n"
     return files
 
 
-def generate(home: Home, force: bool = False) -> list[str]:
-    """Write the sample files under ``home/samples`` and create the four benchmarks."""
-    from podium.benchmarks import BenchmarkStore
-    from podium.schema import BenchmarkCard
+def _models_entry(benchmark: str, model: dict, path: str) -> dict:
+    """A sample model as ``samples/models.json`` lists it (what ``submit_samples`` submits)."""
+    org, name = model["org"], model["name"]
+    return {
+        "benchmark": benchmark,
+        "name": name,
+        "org": org,
+        "predictions": path,
+        "link": f"https://huggingface.co/{org}/{name}",
+    }
 
+
+def generate(home: Home, force: bool = False) -> list[str]:
+    """Write the sample files under ``home/samples``, create the four benchmarks and score the sample models."""
+    write_sample_files(home, force)
+    created = add_sample_benchmarks(home, force)
+    submit_samples(home)
+    return created
+
+
+def write_sample_files(home: Home, force: bool = False) -> None:
+    """Write every sample source file under ``home/samples`` (unchanged files are left alone)."""
     root = home.root / "samples"
     for relative, text in sample_files().items():
         path = root / relative
         if force or not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic.write_text(path, text)
+
+
+def add_sample_benchmarks(home: Home, force: bool = False) -> list[str]:
+    """Create the sample benchmarks from ``home/samples``; those already there are kept unless ``force``."""
+    from podium.benchmarks import BenchmarkStore
+    from podium.schema import BenchmarkCard
+
+    root = home.root / "samples"
     store = BenchmarkStore(home)
     created = []
-    for benchmark in CARDS:
+    for benchmark in load_cards():
         card = BenchmarkCard.model_validate(json.loads((root / f"cards/{benchmark}.json").read_text()))
         existing = {c.id for c in store.list()}
         if benchmark in existing and not force:
             continue
-        documents = root / "data/company-docs-qa-documents.jsonl" if benchmark == "company-docs-qa" else None
+        documents = root / DOCUMENTS_FILE if benchmark == "company-docs-qa" else None
         store.add(card, root / f"data/{benchmark}.jsonl", documents=documents, replace=True)
         created.append(benchmark)
-    submit_samples(home)
     return created
 
 
@@ -601,6 +377,7 @@ def submit_samples(home: Home) -> int:
 
 
 def sample_models(home: Home) -> list[dict]:
+    """The sample models listed in ``home/samples/models.json``."""
     return json.loads((home.root / "samples" / "models.json").read_text(encoding="utf-8"))
 
 

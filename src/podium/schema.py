@@ -12,15 +12,38 @@ import json
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from podium.errors import quote
 from podium.slugs import check_slug
 
 FORMAT_VERSION = 1
 
-TaskTypeName = Literal["text_classification", "ner", "chatbot", "prompting"]
+
+# The task type names come from the task registry (``podium.tasks``), looked up when a document is
+# validated or a JSON schema is made, not when this module is imported: the task modules import
+# pandas, which reading a card or a result file must not wait for.
+def _registered_task_type(value: str) -> str:
+    from podium.tasks import task_type_names
+
+    names = task_type_names()
+    if value not in names:
+        raise ValueError(f"unknown task type {quote(value)}; use one of {', '.join(names)}")
+    return value
+
+
+class _TaskTypeNamesSchema:
+    """JSON schema of a task type name: an enum of the registered names."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        from podium.tasks import task_type_names
+
+        return {**handler(core_schema), "enum": list(task_type_names())}
+
+
+TaskTypeName = Annotated[str, AfterValidator(_registered_task_type), _TaskTypeNamesSchema()]
 
 
 def utcnow() -> datetime:

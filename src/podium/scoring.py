@@ -91,29 +91,27 @@ def score_raw(
     )
 
 
-def score_file(
-    home: Home,
-    benchmark_id: str,
+def score_options(
     path: Path,
     *,
     model: ModelInfo | None = None,
     submission_id: str | None = None,
     resamples: int = bootstrap.DEFAULT_RESAMPLES,
     keep_outcomes: bool = True,
-) -> Result:
-    """Score the predictions file ``path`` on ``benchmark_id``.
+) -> dict:
+    """``score_raw``'s options for a stored file: the bootstrap is seeded from the benchmark and the
+    submission id (or, without one, the file's content hash), so scoring the same file again gives
+    the same interval."""
+    return {"seed_material": submission_id or file_sha256(Path(path)), "model": model,
+            "submission_id": submission_id, "resamples": resamples, "keep_outcomes": keep_outcomes}  # fmt: skip
 
-    The bootstrap is seeded from the benchmark and the submission id (or, without one, the
-    file's content hash), so scoring the same file again gives the same interval.
-    """
-    gold = BenchmarkStore(home).gold(benchmark_id)
-    raw = read_predictions(Path(path), home.max_predictions_bytes)
-    return score_raw(
-        gold,
-        raw,
-        seed_material=submission_id or file_sha256(Path(path)),
-        model=model,
-        submission_id=submission_id,
-        resamples=resamples,
-        keep_outcomes=keep_outcomes,
-    )
+
+def read_submission(home: Home, benchmark_id: str, path: Path) -> tuple[GoldSet, RawPredictions]:
+    """The benchmark's gold answers and the predictions file, read (bounded by the size limit)."""
+    return BenchmarkStore(home).gold(benchmark_id), read_predictions(Path(path), home.max_predictions_bytes)
+
+
+def score_file(home: Home, benchmark_id: str, path: Path, **options) -> Result:
+    """Score the predictions file ``path`` on every item of ``benchmark_id`` (``score_options``)."""
+    gold, raw = read_submission(home, benchmark_id, path)
+    return score_raw(gold, raw, **score_options(path, **options))

@@ -20,7 +20,7 @@ from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.errors import Forbidden, UsageError, quote
 from podium.limits import Limits, submission_quota
-from podium.names import check_name
+from podium.names import check_name, split_model_name
 from podium.predictions import read_predictions
 from podium.private_part import check_open
 from podium.queue import RequestQueue
@@ -54,16 +54,15 @@ def model_info(
     link: str | None = None,
     **extra,
 ) -> ModelInfo:
-    """A checked ``ModelInfo``; ``org/name`` given as the name is split at the first '/'."""
+    """A checked ``ModelInfo``; ``org/name`` given as the name is split by ``split_model_name`` (at the
+    first '/'; '/' at either end or doubled is refused with ``InvalidField("model name", ...)``)."""
     name = check_name(name, "model name", required=True)
     org = check_name(org, "organisation")
     if org is not None and "/" in name:
         raise UsageError(f"model name {quote(name)} has an organisation already ('/'); leave the organisation "
                          f"field empty or give the name without it")  # fmt: skip
-    if org is None and "/" in name:
-        org, name = (part.strip() for part in name.split("/", 1))
-        if not org or not name:
-            raise UsageError(f"model name {quote(org + '/' + name)} needs text on both sides of '/'")
+    if org is None:
+        org, name = split_model_name(name, "model name")
     revision = check_text(revision, "revision") or "main"
     link = check_text(link, "link")
     if link is not None and not link.startswith(("https://", "http://")):
@@ -110,16 +109,18 @@ def submit(
     ``Forbidden`` for a model of an org ``identity`` does not hold, ``QuotaExceeded`` over a limit.
 
     ``submitter`` labels the request when there is no ``identity`` (the local CLI's ``--submitter``);
-    with one, the submitter is the identity's name."""
-    admit = None
+    with one, the submitter is the identity's name and its quotas apply: ``limits``, else the
+    environment's (``Limits.from_env()``), so an edge that passes none still enforces them. Edges
+    never check quotas themselves."""
     if identity is not None:
         model = check_owner(identity, model)
         submitter = identity.name
-        if not identity.is_admin:
-            admit = submission_quota(limits or Limits.from_env(), identity.name, benchmark_id)
     submitter = check_text(submitter, "submitter")
     gold = BenchmarkStore(home).gold(benchmark_id)
     check_open(gold.card)  # a revealed benchmark's gold answers are public: no more submissions
+    admit = None
+    if identity is not None and not identity.is_admin:  # counted by the benchmark's id, however it was named
+        admit = submission_quota(limits or Limits.from_env(), identity.name, gold.card.id)
     raw = read_predictions(Path(predictions), home.max_predictions_bytes)
     validate(gold, raw)
     suffix = ".csv" if raw.format == "csv" else ".jsonl"

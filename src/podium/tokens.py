@@ -13,15 +13,15 @@ every token of that name. Orgs are compared by their slug, so ``ACME`` and ``acm
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
 import secrets
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+
+from filelock import FileLock
 
 from podium import atomic
 from podium.config import Home
@@ -77,15 +77,10 @@ class TokenStore:
         self.path = home.private_dir / "tokens.json"
         self._cache: tuple[tuple[int, int, int], list[TokenRecord]] | None = None
 
-    @contextmanager
-    def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _locked(self) -> FileLock:
+        """Serialises read-modify-write of the file across threads and processes (an ``flock`` the
+        kernel releases if its holder dies, so a killed ``podium token`` never blocks the next)."""
+        return FileLock(self.path.with_suffix(".lock"))
 
     def _load(self) -> list[TokenRecord]:
         if not self.path.is_file():

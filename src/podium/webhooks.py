@@ -9,6 +9,10 @@ The body: ``{"event": "result.added" | "submission.failed" | "benchmark.added", 
 "data": {...}, "sent_at": "..."}``; ``text`` makes it a valid Slack incoming-webhook message.
 Delivery runs in a background thread per event, with up to 4 attempts (backoff 0.5 s, 1 s, 2 s)
 on connection errors and 5xx answers; ``flush()`` waits for deliveries in flight.
+
+In the same process, ``listen(callback)`` hears every event at once (``callback(event, data)``):
+``podium serve``'s page learns of a new result from its own backend this way, without waiting for
+its folder watcher.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ log = logging.getLogger("podium.webhooks")
 ATTEMPTS = 4
 _threads: list[threading.Thread] = []
 _lock = threading.Lock()
+_listeners: list = []
+
+
+def listen(callback) -> None:
+    """Call ``callback(event, data)`` in this process for every event from now on."""
+    with _lock:
+        _listeners.append(callback)
 
 
 def targets() -> list[str]:
@@ -38,7 +49,14 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def notify(event: str, text: str, data: dict) -> None:
-    """Send ``event`` to every configured URL, in the background."""
+    """Tell this process's listeners, then send ``event`` to every configured URL, in the background."""
+    with _lock:
+        listeners = list(_listeners)
+    for callback in listeners:
+        try:
+            callback(event, data)
+        except Exception:  # noqa: BLE001 - a listener's failure must not fail the scorer
+            log.exception("webhooks: a listener failed on %s", event)
     urls = targets()
     if not urls:
         return

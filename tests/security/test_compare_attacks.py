@@ -83,8 +83,10 @@ def _guess(p_value: float, noise_max: int, coin: random.Random, digits: int | No
     return coin.randint(0, 1)
 
 
-@pytest.fixture()
-def attacked(home):
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory):
+    """A home holding 200 crafted pairs of results, one hidden bit each (the tests only read it)."""
+    home = copy_sample_home(tmp_path_factory.mktemp("attacked"))
     (home / "private").mkdir(exist_ok=True)
     (home / "private" / "server-secret").write_text("5e" * 32 + "\n")  # a fixed secret: a reproducible test
     (home / "private" / "server-secret").chmod(0o600)
@@ -167,6 +169,7 @@ def server(tmp_path_factory):
     process.wait(timeout=30)
 
 
+@pytest.mark.heavy
 def test_api_compare_answers_the_disguised_test_and_the_same_on_every_call(server):
     def ask(models):
         body = {"benchmark": BENCHMARK, "models": models}

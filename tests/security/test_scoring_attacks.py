@@ -17,7 +17,7 @@ from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 from reference import squad_v1_1 as squad
 from rouge_score import rouge_scorer
 
-pytestmark = pytest.mark.xdist_group("security-scoring")
+pytestmark = [pytest.mark.xdist_group("security-scoring"), pytest.mark.heavy]
 
 QA_SAMPLE = REPO / "samples/predictions/filing-qa/open-llm--llama-3-8b-instruct.jsonl"
 NER_SAMPLE = REPO / "samples/predictions/biz-news-ner/northwind--deberta-ner-large.jsonl"
@@ -74,7 +74,7 @@ def test_an_answer_holding_nul_is_scored_as_the_official_squad_script_scores_it(
     assert response.status_code == 201, response.text
     final = _wait_until_ended(server, response.json()["id"])
     assert final["status"] == "FINISHED", final
-    assert final["attempts"] == 0  # (attempts counts crashed scoring runs)
+    assert final["attempts"] == 1  # scored on its first claim: no scoring run crashed on the NULs
 
     gold_table = pd.read_parquet(server["home"] / "private/filing-qa/gold.parquet")
     gold = dict(zip(gold_table["id"], (list(a) for a in gold_table["answers"]), strict=True))

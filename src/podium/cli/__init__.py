@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 
 from podium.cli.admin import cmd_demo, cmd_rescore, cmd_samples, cmd_token
 from podium.cli.benchmarks import (
@@ -33,10 +34,67 @@ def _version() -> str:
         return "unknown"
 
 
+class Choices(Sequence):
+    """An option's choices, listed when first needed (parsing the option, printing help): reading
+    them imports what defines them (the task registry imports pandas), which most commands never need."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]):
+        self._load = load
+        self._items: Sequence[str] | None = None
+
+    def _all(self) -> Sequence[str]:
+        if self._items is None:
+            self._items = tuple(self._load())
+        return self._items
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _task_type_names() -> Sequence[str]:
+    from podium.tasks import task_type_names
+
+    return task_type_names()
+
+
+def _request_states() -> Sequence[str]:
+    from podium.schema import RequestStatus
+
+    return [s.value for s in RequestStatus]
+
+
+def task_type(text: str) -> str:
+    """``--task``: a task type's name, title or other spelling (as the API accepts) -> its name."""
+    from podium.errors import InvalidField
+    from podium.tasks import task_type_from
+
+    try:
+        return task_type_from(text)
+    except InvalidField as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+TASK_HELP = "task type: %(choices)s (or its title, e.g. 'Text Classification')"
+
+
+class _ShowVersion(argparse.Action):
+    """``--version``, looked up only when asked: ``importlib.metadata`` would cost every command ~25 ms."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"podium {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podium", description="Podium: an open model leaderboard.")
     parser.add_argument("--home", help="data folder (default: $PODIUM_HOME or the current folder)")
-    parser.add_argument("--version", action="version", version=f"podium {_version()}")
+    parser.add_argument("--version", action=_ShowVersion, help="show the installed version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("score", help="score a predictions file locally")
@@ -51,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = bsub.add_parser("add", help="create a benchmark from a CSV, JSONL or Parquet file")
     p.add_argument("--id", help="safe slug, e.g. fin-sentiment")
     p.add_argument("--name", help="display name (default: the id)")
-    p.add_argument("--task", help="text_classification, ner, chatbot or prompting")
+    p.add_argument("--task", type=task_type, choices=Choices(_task_type_names), metavar="TASK", help=TASK_HELP)
     p.add_argument("--data", required=True, help="file with inputs and gold answers")
     p.add_argument("--documents", help="chatbot: the document collection (CSV, JSONL, Parquet)")
     p.add_argument("--card", help="a JSON card with any of the fields; options override it")
@@ -64,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", help="benchmark version (default: 1); results name the version they scored")
     p.add_argument("--license", help="the eval set's license")
     p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
-    p.add_argument("--replace", action="store_true", help="overwrite an existing benchmark")
+    p.add_argument(
+        "--replace", action="store_true", help="new eval set for an existing benchmark; fields not given are kept"
+    )
     p.set_defaults(func=cmd_benchmark_add)
     add_private_part_options(p, bsub)
     p = bsub.add_parser("list", help="list benchmarks")
@@ -110,9 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cancel)
 
     p = sub.add_parser("queue", help="list submissions, newest first, with counts per state")
-    p.add_argument("--status", choices=["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], type=str.upper)
+    p.add_argument("--status", choices=Choices(_request_states), type=str.upper, metavar="STATE",
+                   help="only submissions in this state: %(choices)s")  # fmt: skip
     p.add_argument("--benchmark")
-    p.add_argument("--model", help="substring of the model name")
+    p.add_argument("--model", help="org/name, or a name (any org); any case")
     p.add_argument("--limit", type=int, default=50, help="at most this many (50)")
     p.add_argument("--json", action="store_true", help="print the requests as JSON")
     server_options(p)
@@ -132,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("leaderboard", help="print a benchmark's leaderboard (or all, or --task overall)")
     p.add_argument("benchmark", nargs="?")
-    p.add_argument("--task", help="overall table across the benchmarks of a task type")
+    p.add_argument("--task", type=task_type, choices=Choices(_task_type_names), metavar="TASK",
+                   help="the overall table across the benchmarks of a task type: %(choices)s")  # fmt: skip
     p.add_argument("--limit", type=int, default=1000, help="at most this many rows per table (1000)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON (the API's keys: rank, model, ...)")
     p.add_argument("--csv", action="store_true", help="print the rows as CSV (the page's column names)")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from podium.cli.common import data_home
-from podium.cli.tables import print_local_leaderboard
+from podium.cli.tables import print_local_tables
 from podium.errors import UsageError
 
 
@@ -50,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     generate(data_home(args))
     args.benchmark, args.task, args.limit = None, None, 1000
-    print_local_leaderboard(args)  # every sample table, from these folders (never a server)
+    print_local_tables(args)  # every sample table, from these folders (never a server)
     return 0
 
 

@@ -43,10 +43,13 @@ def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
 
 
 def _score_text(result: dict) -> str:
-    """A result summary's primary score and its 95% CI: 'accuracy 0.6844  95% CI 0.63 - 0.73'."""
+    """A result summary's primary score and its 95% CI: 'accuracy 0.6844  95% CI 0.63 – 0.73'."""
+    from podium import formatting
+
     metric = result["primary_metric"]
-    interval = result.get("ci", {}).get(metric, {}).get("display", "")
-    return f"{metric} {result['metrics'][metric]:.4f}  95% CI {interval}"
+    bounds = result.get("ci", {}).get(metric, {})
+    interval = formatting.interval(bounds.get("low"), bounds.get("high")) or "none"
+    return f"{metric} {formatting.score(result['metrics'][metric])}  95% CI {interval}"
 
 
 def _print_score(result: dict, rank: str) -> None:
@@ -60,13 +63,13 @@ def _wait_locally(args: argparse.Namespace, request_id: str) -> int:
     import time
 
     from podium.leaderboard import Leaderboard
-    from podium.queue import RequestQueue
+    from podium.queue import ACTIVE, RequestQueue
     from podium.schema import Result
 
     home = data_home(args)
     queue = RequestQueue(home)
     deadline = time.monotonic() + args.wait_timeout
-    while (request := queue.get(request_id)).status.value in ("PENDING", "RUNNING"):
+    while (request := queue.get(request_id)).status in ACTIVE:
         if time.monotonic() > deadline:
             raise ServerProblem(
                 f"submission {request_id} is still {request.status.value} after {args.wait_timeout:g} s: "
@@ -78,9 +81,9 @@ def _wait_locally(args: argparse.Namespace, request_id: str) -> int:
         return 1
     board = Leaderboard(home)
     board.refresh()
-    table = board.table(request.benchmark)
-    mine = table.index[table["Submission"] == request_id]
-    rank = f"  rank {table.loc[mine[0], 'Rank']} of {len(table)}" if len(mine) else ""
+    rows = board.rows(request.benchmark)
+    mine = [row for row in rows if row.submission == request_id]
+    rank = f"  rank {mine[0].rank} of {len(rows)}" if mine else ""
     _print_score(Result.read(home.results_dir / request.result_file).summary(), rank)
     return 0
 
@@ -186,37 +189,35 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from collections import Counter
-
+    """`podium queue`: the counts per state, then the submissions that pass the filters, newest first.
+    Filtering is the service's (``RequestQueue.find``), on the server over HTTP."""
+    from podium.queue import STATES
     from podium.schema import SubmissionRequest
 
     url = server_url(args)
     if url:
         with http_errors():
             client = client_for(args, url)
-            counts = client.queue_summary()["counts"]
-            found = client.list_submissions(benchmark=args.benchmark, status=args.status, limit=1000)
-        requests = [SubmissionRequest.model_validate(r) for r in found][::-1]  # oldest first, as below
+            summary = client.queue_summary()
+            found = client.list_submissions(
+                model_name=args.model, benchmark=args.benchmark, status=args.status, limit=args.limit
+            )
+        selected = [SubmissionRequest.model_validate(r) for r in found]
     else:
         from podium.queue import RequestQueue
 
-        requests, problems = RequestQueue(data_home(args)).all()
-        for request_id, problem in problems:
-            print(f"warning: unreadable request {request_id}: {problem}", file=sys.stderr)
-        counts = Counter(r.status.value for r in requests)
-    selected = [
-        r
-        for r in requests
-        if (not args.status or r.status.value == args.status.upper())
-        and (not args.benchmark or r.benchmark == args.benchmark)
-        and (not args.model or args.model.lower() in r.model.full_name.lower())
-    ]
-    selected = selected[::-1][: args.limit]  # newest first
+        queue = RequestQueue(data_home(args))
+        summary = queue.counts()
+        selected = queue.find(model=args.model, benchmark=args.benchmark, status=args.status, limit=args.limit)
+    if summary["unreadable"]:
+        print(
+            f"warning: {summary['unreadable']} request file(s) in eval-queue/requests cannot be read", file=sys.stderr
+        )
     if args.json:
         print(json.dumps([r.model_dump(mode="json", exclude_none=True) for r in selected], indent=2))
         return 0
-    order = ["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"]
-    print("  ".join(f"{s.lower()} {counts.get(s, 0)}" for s in order))
+    counts = summary["counts"]
+    print("  ".join(f"{s.value.lower()} {counts.get(s.value, 0)}" for s in STATES))
     for r in selected:
         print(_request_line(r))
     return 0

@@ -1,4 +1,7 @@
-"""`podium leaderboard`: one benchmark's table, all of them, or a task type's overall table."""
+"""`podium leaderboard`: one benchmark's table, all of them, or a task type's overall table.
+
+Local folders and a server give the same rows (the REST API's shape); this module only prints them.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +13,6 @@ from podium.cli.common import client_for, data_home, http_errors, server_url
 from podium.errors import UsageError
 
 
-def _leaderboard_remote(args: argparse.Namespace, url: str) -> tuple[list[dict] | None, str]:
-    """(rows in the API's shape, title) from a server; rows None when every table was printed."""
-    import pandas as pd
-
-    from podium.leaderboard import display_columns
-    from podium.report import format_table
-
-    client = client_for(args, url)
-    with http_errors():
-        if args.task:
-            return client.get_overall(args.task), f"Overall: {args.task}"
-        if args.benchmark:
-            card = client.get_benchmark(args.benchmark)
-            return client.get_leaderboard(args.benchmark, limit=args.limit), _title(card)
-        for card in client.list_benchmarks():
-            rows = client.get_leaderboard(card["id"], limit=args.limit)
-            print(f"\n{_title(card)}")
-            print(format_table(display_columns(pd.DataFrame(rows))))
-    return None, ""
-
-
 def _title(card) -> str:
     card = card if isinstance(card, dict) else card.model_dump()
     return (
@@ -39,10 +21,24 @@ def _title(card) -> str:
     )
 
 
-def print_local_leaderboard(args: argparse.Namespace):
-    """(table, title) from the local folders; table None when every table was printed."""
+def _remote_tables(args: argparse.Namespace, url: str):
+    """(title, rows) of each table asked for, from a server."""
+    client = client_for(args, url)
+    with http_errors():
+        if args.task:
+            yield f"Overall: {args.task}", client.get_overall(args.task)
+        elif args.benchmark:
+            card = client.get_benchmark(args.benchmark)
+            yield _title(card), client.get_leaderboard(args.benchmark, limit=args.limit)
+        else:
+            for card in client.list_benchmarks():
+                yield _title(card), client.get_leaderboard(card["id"], limit=args.limit)
+
+
+def _local_tables(args: argparse.Namespace):
+    """(title, rows) of each table asked for, from the local folders."""
+    from podium.errors import PodiumError
     from podium.leaderboard import Leaderboard
-    from podium.report import format_table
 
     board = Leaderboard(data_home(args))
     board.refresh()
@@ -52,39 +48,41 @@ def print_local_leaderboard(args: argparse.Namespace):
         from podium.tasks import get_task
 
         try:
-            get_task(args.task)
-        except KeyError as exc:
+            task_type = get_task(args.task).name
+        except (KeyError, PodiumError) as exc:
             raise UsageError(str(exc.args[0])) from None
-        return board.overall(args.task).head(args.limit), f"Overall: {args.task}"
-    if args.benchmark:
+        yield f"Overall: {args.task}", [s.as_json() for s in board.standings(task_type, limit=args.limit)]
+    elif args.benchmark:
         if args.benchmark not in board.cards:
             raise UsageError(f"no benchmark {args.benchmark!r} (podium benchmark list shows them)")
-        return board.table(args.benchmark).head(args.limit), _title(board.cards[args.benchmark])
-    for card in board.cards.values():
-        print(f"\n{_title(card)}")
-        print(format_table(board.table(card.id).head(args.limit)))
-    return None, ""
+        card = board.cards[args.benchmark]
+        yield _title(card), [r.as_json() for r in board.rows(card.id, limit=args.limit)]
+    else:
+        for card in board.cards.values():
+            yield _title(card), [r.as_json() for r in board.rows(card.id, limit=args.limit)]
+
+
+def print_local_tables(args: argparse.Namespace) -> None:
+    """Every table asked for by ``args``, from the local folders, as text."""
+    from podium.report import format_table
+
+    for title, rows in _local_tables(args):
+        print(f"\n{title}")
+        print(format_table(rows))
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from podium.leaderboard import display_columns, table_records
-    from podium.report import format_table
+    from podium.report import format_table, table_csv
 
     url = server_url(args)
-    if url:
-        rows, title = _leaderboard_remote(args, url)
-        table = None if rows is None else display_columns(pd.DataFrame(rows))
-    else:
-        table, title = print_local_leaderboard(args)
-    if table is None:
-        return 0
-    if args.json:
-        print(json.dumps(table_records(table), indent=2, ensure_ascii=False))
-    elif args.csv:
-        print(table.to_csv(index=False), end="")
-    else:
-        print(title)
-        print(format_table(table))
+    tables = list(_remote_tables(args, url) if url else _local_tables(args))
+    single = bool(args.task or args.benchmark)
+    for title, rows in tables:
+        if single and args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif single and args.csv:
+            print(table_csv(rows), end="")
+        else:
+            print(("" if single else "\n") + title)
+            print(format_table(rows))
     return 0

@@ -20,8 +20,10 @@ import string
 from itertools import chain
 
 import numpy as np
-import pandas as pd
 from rapidfuzz.distance import LCSseq
+
+from podium.metrics._factorize import factorize
+from podium.metrics._metric import Metric
 
 # Candidate separators for joining texts: C0 control characters that are not whitespace to
 # str.split (\t-\r and \x1c-\x1f are), not punctuation, not word characters (so \b sees a text
@@ -86,8 +88,7 @@ class _Tokens:
 
     def __init__(self, flat: list[str], n_texts: int, separator: str):
         """``flat``: the tokens of all texts in order, the token ``separator`` between two texts."""
-        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
-        codes = codes.astype(np.int64)
+        codes, uniques = factorize(flat)
         # (not numpy's ==: numpy turns the scalar '\x00' into '' before comparing)
         separator = [i for i, token in enumerate(uniques) if token == separator]
         is_separator = codes == separator[0] if len(separator) else np.zeros(len(codes), dtype=bool)
@@ -116,16 +117,21 @@ class _Tokens:
         return [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(self.n_texts)]
 
 
+def _tokens_one_by_one(texts: list[str], tokenize) -> _Tokens:
+    """The slow path (every separator character occurs in the texts): each text on its own."""
+    flat: list[str] = []
+    for i, text in enumerate(texts):
+        if i:
+            flat.append(_TEXT_BREAK)
+        flat += tokenize(text)
+    return _Tokens(flat, len(texts), _TEXT_BREAK)
+
+
 def _squad_tokens(texts: list[str]) -> _Tokens:
     """SQuAD-normalised tokens of ``texts``: ``normalize_answer(t).split()`` for each."""
     found = _join(texts)
     if found is None:
-        flat: list[str] = []
-        for i, text in enumerate(texts):
-            if i:
-                flat.append(_TEXT_BREAK)
-            flat += normalize_answer(text).split()
-        return _Tokens(flat, len(texts), _TEXT_BREAK)
+        return _tokens_one_by_one(texts, lambda text: normalize_answer(text).split())
     separator, joined = found
     joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
     return _Tokens(joined.replace(separator, f" {separator} ").split(), len(texts), separator)
@@ -186,12 +192,7 @@ def rouge_tokens(texts: list[str]) -> list[list[str]]:
 def _rouge_token_codes(texts: list[str]) -> _Tokens:
     found = _join(texts)
     if found is None:
-        flat: list[str] = []
-        for i, text in enumerate(texts):
-            if i:
-                flat.append(_TEXT_BREAK)
-            flat += _ROUGE_TOKEN.findall(text.lower())
-        return _Tokens(flat, len(texts), _TEXT_BREAK)
+        return _tokens_one_by_one(texts, lambda text: _ROUGE_TOKEN.findall(text.lower()))
     separator, joined = found
     return _Tokens(_ROUGE_TOKEN_OR_SEPARATOR[separator].findall(joined.lower()), len(texts), separator)
 
@@ -233,3 +234,27 @@ def scores(exact: np.ndarray, f1: np.ndarray, rouge: np.ndarray) -> dict[str, fl
         "exact_match": float(exact.sum() / n),
         "rouge_l": float(rouge.sum() / n),
     }
+
+
+class AnswerMetric(Metric):
+    """SQuAD v1.1 token F1 and exact match, and ROUGE-L F-measure, of one answer per question.
+
+    Equal to the official SQuAD v1.1 evaluation functions (max over the gold answers) and to
+    ``rouge_score``'s ROUGE-L with its default tokenizer. Scores are fractions in [0, 1].
+    """
+
+    name = "podium_qa"
+    version = "1.0.0"
+    description = __doc__
+    inputs_description = "predictions: one answer per question; references: its gold answers (a list of strings)"
+    prediction_type = "string"
+    reference_type = "strings"
+
+    def per_item(self, predictions: list[str], references: list[list[str]]) -> tuple[np.ndarray, ...]:
+        """Per-item (exact_match, f1, rouge_l) arrays (the scorer's fast path)."""
+        predictions, references = list(predictions), [list(r) for r in references]
+        exact, f1 = squad_scores(predictions, references)
+        return exact, f1, rouge_l(predictions, references)
+
+    def _compute(self, predictions: list, references: list) -> dict:
+        return scores(*self.per_item(predictions, references))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from podium.metrics._metric import Metric
+
 
 def confusion_counts(gold: np.ndarray, predicted: np.ndarray, n_labels: int) -> np.ndarray:
     """Confusion matrix ``(k, k)`` from label indices (gold rows, predicted columns)."""
@@ -84,3 +86,43 @@ def macro_f1_from_cells(
     f1 = _divide(2.0 * tp, gold + predicted)
     present = (gold + predicted) > 0
     return _divide((f1 * present).sum(axis=-1), present.sum(axis=-1))
+
+
+class ClassificationMetric(Metric):
+    """Accuracy, macro-F1 and per-class precision / recall / F1 / support of one label per item.
+
+    Equal to scikit-learn's ``accuracy_score``, ``f1_score(average="macro")`` and
+    ``precision_recall_fscore_support(average=None)``.
+    """
+
+    name = "podium_classification"
+    version = "1.0.0"
+    description = __doc__
+    inputs_description = (
+        "predictions and references: one label (string) per item; labels (optional): the label set, in "
+        "the order the per-class details list them (default: every label seen, sorted)"
+    )
+    prediction_type = "string"
+    reference_type = "string"
+
+    def confusion(
+        self, references: list[str], predictions: list[str], labels: list[str] | None = None
+    ) -> tuple[np.ndarray, list[str]]:
+        """(confusion matrix, labels) from label strings."""
+        if labels is None:
+            labels = sorted(set(references) | set(predictions))
+        index = {label: i for i, label in enumerate(labels)}
+        unknown = sorted((set(references) | set(predictions)) - index.keys())
+        if unknown:
+            raise ValueError(f"labels {unknown[:5]} are not in the label set")
+        gold = np.fromiter((index[x] for x in references), dtype=np.int64, count=len(references))
+        pred = np.fromiter((index[x] for x in predictions), dtype=np.int64, count=len(predictions))
+        return confusion_counts(gold, pred, len(labels)), list(labels)
+
+    def from_confusion(self, confusion: np.ndarray, labels: list[str]) -> tuple[dict[str, float], dict]:
+        """Scalar metrics and per-class details from a confusion matrix (the scorer's fast path)."""
+        return scores(np.asarray(confusion), list(labels))
+
+    def _compute(self, predictions: list, references: list, labels: list[str] | None = None) -> dict:
+        metrics, details = self.from_confusion(*self.confusion(references, predictions, labels))
+        return {**metrics, **details}

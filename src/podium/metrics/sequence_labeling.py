@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-import pandas as pd
+
+from podium.metrics._factorize import factorize
+from podium.metrics._metric import Metric
 
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
 
@@ -34,8 +36,8 @@ def encode(sentences: list[list[str]], vocabulary: list[str] | None = None) -> T
     np.cumsum(lengths, out=offsets[1:])
     flat = list(chain.from_iterable(sentences))
     if vocabulary is None:
-        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
-        return TagStream(codes.astype(np.int64), offsets, [str(u) for u in uniques])
+        codes, uniques = factorize(flat)
+        return TagStream(codes, offsets, uniques)
     index = {tag: i for i, tag in enumerate(vocabulary)}
     codes = np.fromiter((index[t] for t in flat), dtype=np.int64, count=len(flat))
     return TagStream(codes, offsets, list(vocabulary))
@@ -169,3 +171,29 @@ def scores(counts: NerCounts) -> tuple[dict[str, float], dict]:
         for i, name in enumerate(counts.types)
     }
     return metrics, {"per_type": per_type}
+
+
+class NerMetric(Metric):
+    """Entity-level micro precision / recall / F1 and per-type scores of IOB2 tag sequences.
+
+    seqeval's default semantics (``seqeval.metrics.classification_report``), computed with numpy over
+    the flattened tag stream. Tags are IOB2: 'O', 'B-TYPE', 'I-TYPE'.
+    """
+
+    name = "podium_ner"
+    version = "1.0.0"
+    description = __doc__
+    inputs_description = "predictions and references: one list of IOB2 tags per sentence, of equal lengths"
+    prediction_type = "strings"
+    reference_type = "strings"
+
+    def counts(self, references: list[list[str]], predictions: list[list[str]]) -> NerCounts:
+        """Sufficient statistics (per sentence and per type) from tag lists (the scorer's fast path)."""
+        return count(encode(references), encode(predictions))
+
+    def from_counts(self, counts: NerCounts) -> tuple[dict[str, float], dict]:
+        return scores(counts)
+
+    def _compute(self, predictions: list, references: list) -> dict:
+        metrics, details = self.from_counts(self.counts([list(r) for r in references], [list(p) for p in predictions]))
+        return {**metrics, **details}

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from podium.bootstrap import GroupedStatistic
-from podium.errors import BenchmarkError, InvalidPredictions, Problem, quote, quote_value
+from podium.errors import BenchmarkError, quote, quote_value
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
+
+if TYPE_CHECKING:  # pandas only builds benchmarks (prepare): imported there, not with the task types
+    import pandas as pd
 
 ID = "id"
 
@@ -62,12 +64,15 @@ class TaskType:
     metrics: ClassVar[tuple[str, ...]]  # the first is the default primary metric
     metric_module: ClassVar[str]
     aliases: ClassVar[dict[str, str]] = {}  # source column -> field
+    spellings: ClassVar[tuple[str, ...]] = ()  # other names the API and the CLI accept for the task type
     prediction_help: ClassVar[str]
 
     # ------------------------------------------------------------------ benchmarks
 
     def prepare(self, table: pd.DataFrame, card: BenchmarkCard) -> tuple[pd.DataFrame, pd.DataFrame, BenchmarkCard]:
         """Split a benchmark's source table into public inputs and private gold answers."""
+        import pandas as pd
+
         table = table.rename(
             columns={k: v for k, v in self.aliases.items() if k in table.columns and v not in table.columns}
         )
@@ -142,8 +147,3 @@ def listing(options: list[str], limit: int = 20) -> str:
     """``options`` for a message: the first ``limit``, each quoted short, and how many more."""
     shown = ", ".join(o if len(o) <= 40 and o.isprintable() else quote(o) for o in options[:limit])
     return shown + (f" and {len(options) - limit} more" if len(options) > limit else "")
-
-
-def raise_if(problems: list[Problem], total: int | None = None) -> None:
-    if problems:
-        raise InvalidPredictions(problems, total=total)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from podium.bootstrap import mean_statistic
-from podium.errors import BenchmarkError, Problem, quote_value
+from podium.errors import BenchmarkError, Problems, quote_value
 from podium.metrics import answers, load_metric, metric_version
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
-from podium.tasks._base import GoldSet, Scoring, TaskType, raise_if
+from podium.tasks._base import GoldSet, Scoring, TaskType
+
+if TYPE_CHECKING:  # pandas builds benchmarks; scoring never imports it
+    import pandas as pd
 
 # Answers longer than this are refused (naming the line): generous for any answer a model gives,
 # and it bounds the scorer's time and memory per item (docs/formats.md, "Prediction files").
@@ -39,6 +44,8 @@ class QuestionAnswering(TaskType):
     prediction_help = "one answer string per question"
 
     def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard):
+        import pandas as pd
+
         golds = []
         for row, value in enumerate(table[self.gold_field], start=1):
             answers_ = gold_answers(value)
@@ -50,26 +57,23 @@ class QuestionAnswering(TaskType):
         return pd.Series(golds, dtype=object), card
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[str]:
+        problems = Problems()
         if isinstance(raw.values, pa.Array):  # CSV: strings; their lengths without Python objects
             lengths = pc.utf8_length(raw.values).to_numpy(zero_copy_only=False)  # code points, as len()
-            too_long = np.flatnonzero(lengths > MAX_ANSWER_CHARS)
-            raise_if([_too_long(raw.where(i), int(lengths[i])) for i in too_long[:20]], total=len(too_long))
+            for i in np.flatnonzero(lengths > MAX_ANSWER_CHARS):
+                problems.add(partial(raw.where, i), partial(_too_long, int(lengths[i])))
+            problems.raise_if_any()
             return raw.values_list()
         values = raw.values_list()
-        problems: list[Problem] = []
-        total = 0
         for i, value in enumerate(values):
-            if isinstance(value, str) and len(value) <= MAX_ANSWER_CHARS:
-                continue
-            total += 1
-            if len(problems) < 20:
-                if isinstance(value, str):
-                    problems.append(_too_long(raw.where(i), len(value)))
-                else:
-                    problems.append(
-                        Problem(raw.where(i), f"prediction must be an answer string, got {quote_value(value)}")
-                    )
-        raise_if(problems, total=total)
+            if isinstance(value, str):
+                if len(value) > MAX_ANSWER_CHARS:
+                    problems.add(partial(raw.where, i), partial(_too_long, len(value)))
+            else:
+                problems.add(
+                    partial(raw.where, i), lambda v=value: f"prediction must be an answer string, got {quote_value(v)}"
+                )
+        problems.raise_if_any()
         return values
 
     def score(self, gold: GoldSet, predictions: list[str], keep_outcomes: bool = True) -> Scoring:
@@ -88,5 +92,5 @@ class QuestionAnswering(TaskType):
         return Scoring(metrics, {}, outcomes, statistics, metric_version(module))
 
 
-def _too_long(where: str, length: int) -> Problem:
-    return Problem(where, f"the answer is {length:,} characters long; the limit is {MAX_ANSWER_CHARS:,}")
+def _too_long(length: int) -> str:
+    return f"the answer is {length:,} characters long; the limit is {MAX_ANSWER_CHARS:,}"

@@ -12,6 +12,7 @@ from podium.tasks._registry import register
 class Chatbot(QuestionAnswering):
     name = "chatbot"
     title = "Chatbot (QA across documents)"
+    spellings = ("Document-level QA (chatbot)", "Document-level QA")
     description = "Answer questions using a collection of documents."
     input_fields = ("question",)
     optional_input_fields = ("document_ids",)

@@ -6,19 +6,23 @@ Metrics: entity-level micro F1 (primary), precision, recall, per-type F1 (seqeva
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic, group_counts
-from podium.errors import BenchmarkError, Problem, quote, quote_value
+from podium.errors import BenchmarkError, Problems, quote, quote_value
 from podium.metrics import load_metric, metric_version, sequence_labeling
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
-from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing, raise_if
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing
 from podium.tasks._registry import register
+
+if TYPE_CHECKING:  # pandas builds benchmarks; scoring never imports it
+    import pandas as pd
 
 
 def tag_problem(tag: object, entity_types: list[str] | None) -> str | None:
@@ -55,6 +59,7 @@ def as_tag_list(value: object) -> list | None:
 class Ner(TaskType):
     name = "ner"
     title = "Named-entity recognition"
+    spellings = ("Named Entity Recognition",)
     description = "Tag every token with an IOB2 entity tag (B-TYPE, I-TYPE or O)."
     input_fields = ("tokens",)
     gold_field = "tags"
@@ -74,6 +79,8 @@ class Ner(TaskType):
         return inputs, gold, card
 
     def prepare_gold(self, table: pd.DataFrame, card: BenchmarkCard):
+        import pandas as pd
+
         tags = [as_tag_list(v) for v in table[self.gold_field]]
         for row, sentence in enumerate(tags, start=1):
             if sentence is None:
@@ -90,49 +97,18 @@ class Ner(TaskType):
         return pd.Series(tags, dtype=object), card.model_copy(update={"entity_types": list(types)})
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> list[list[str]]:
-        types = list(gold.card.entity_types or [])
-        problems: list[Problem] = []
-        total = 0
+        problems = Problems()
         values = raw.values_list()
         sentences: list = [as_tag_list(v) for v in values]
         gold_lengths = pc.list_value_length(gold.gold).to_numpy(zero_copy_only=False).astype(np.int64)
         for i, sentence in enumerate(sentences):
+            where = partial(raw.where, i)
             if sentence is None:
-                total += 1
-                if len(problems) < 20:
-                    message = f"prediction must be a list of tags, got {quote_value(values[i])}"
-                    problems.append(Problem(raw.where(i), message))
-                continue
-            if position[i] < 0:
-                continue
-            expected = gold_lengths[position[i]]
-            if len(sentence) != expected:
-                total += 1
-                if len(problems) < 20:
-                    problems.append(Problem(raw.where(i), f"{len(sentence)} tags for {expected} tokens"))
-        # One set lookup per tag; rows are walked (and messages written) only when a tag is bad.
-        # A JSON tag may be anything (a nested list, an object, a number): unhashable ones are bad.
-        valid = valid_tags(types)
-        try:
-            all_valid = valid.issuperset(chain.from_iterable(s for s in sentences if s is not None))
-        except TypeError:
-            all_valid = False
-        if not all_valid:
-            explained: dict[str, str] = {}  # a string tag's problem, worked out once
-            for i, sentence in enumerate(sentences):
-                for token, tag in enumerate(sentence or (), start=1):
-                    if isinstance(tag, str) and tag in valid:
-                        continue
-                    total += 1
-                    if len(problems) < 20:
-                        if not isinstance(tag, str):
-                            why = tag_problem(tag, types)
-                        elif tag in explained:
-                            why = explained[tag]
-                        else:
-                            why = explained[tag] = tag_problem(tag, types)
-                        problems.append(Problem(raw.where(i), f"token {token}: {why}"))
-        raise_if(problems, total=total)
+                problems.add(where, lambda v=values[i]: f"prediction must be a list of tags, got {quote_value(v)}")
+            elif position[i] >= 0 and len(sentence) != gold_lengths[position[i]]:
+                problems.add(where, f"{len(sentence)} tags for {gold_lengths[position[i]]} tokens")
+        _tag_problems(raw, sentences, list(gold.card.entity_types or []), problems)
+        problems.raise_if_any()
         return sentences
 
     def score(self, gold: GoldSet, predictions: list[list[str]], keep_outcomes: bool = True) -> Scoring:
@@ -156,3 +132,28 @@ class Ner(TaskType):
         ]
         outcomes = Outcomes(fields=["tp", "predicted", "gold"], values=per_sentence.tolist()) if keep_outcomes else None
         return Scoring(metrics, details, outcomes, statistics, metric_version(module))
+
+
+def _tag_problems(raw: RawPredictions, sentences: list, types: list[str], problems: Problems) -> None:
+    """Every tag outside the benchmark's tag set. One set lookup per tag; rows are walked (and
+    messages written) only when a tag is bad. A JSON tag may be anything (a nested list, an object,
+    a number): unhashable ones are bad."""
+    valid = valid_tags(types)
+    try:
+        if valid.issuperset(chain.from_iterable(s for s in sentences if s is not None)):
+            return
+    except TypeError:
+        pass
+    explained: dict[str, str] = {}  # a string tag's problem, worked out once
+
+    def why(tag) -> str:
+        if not isinstance(tag, str):
+            return tag_problem(tag, types)
+        if tag not in explained:
+            explained[tag] = tag_problem(tag, types)
+        return explained[tag]
+
+    for i, sentence in enumerate(sentences):
+        for token, tag in enumerate(sentence or (), start=1):
+            if not (isinstance(tag, str) and tag in valid):
+                problems.add(partial(raw.where, i), lambda t=tag, k=token: f"token {k}: {why(t)}")

@@ -12,6 +12,7 @@ from podium.tasks._registry import register
 class Prompting(QuestionAnswering):
     name = "prompting"
     title = "Prompting (QA per document)"
+    spellings = ("Line-level QA (prompting)", "Line-level QA")
     description = "Answer a question about the document given with it."
     input_fields = ("question", "context")
     aliases = {

@@ -6,24 +6,30 @@ Metrics: accuracy (primary), macro-F1, per-class precision / recall / F1.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from podium.bootstrap import GroupedStatistic
-from podium.errors import BenchmarkError, Problem, quote, quote_value
+from podium.errors import BenchmarkError, Problems, quote, quote_value
 from podium.metrics import classification, load_metric, metric_version
 from podium.predictions import RawPredictions
 from podium.schema import BenchmarkCard, Outcomes
-from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing, raise_if
+from podium.tasks._base import GoldSet, Scoring, TaskType, closest, listing
 from podium.tasks._registry import register
+
+if TYPE_CHECKING:  # pandas builds benchmarks; scoring never imports it
+    import pandas as pd
 
 
 @register
 class TextClassification(TaskType):
     name = "text_classification"
     title = "Text classification"
+    spellings = ("classification",)
     description = "Assign one label from a fixed label set to each text."
     input_fields = ("text",)
     gold_field = "label"
@@ -49,33 +55,20 @@ class TextClassification(TaskType):
 
     def check(self, raw: RawPredictions, position: np.ndarray, gold: GoldSet) -> np.ndarray:
         labels = gold.card.labels or []
-        problems: list[Problem] = []
         if isinstance(raw.values, pa.Array):
             codes = self._codes(raw.values, labels)
         else:
-            values = list(raw.values)
-            total = 0
-            for i, v in enumerate(values):
-                if isinstance(v, int) and not isinstance(v, bool):
-                    values[i] = str(v)
-                elif not isinstance(v, str):
-                    total += 1
-                    if len(problems) < 20:
-                        message = f"prediction must be a label string, got {quote_value(v)}"
-                        problems.append(Problem(raw.where(i), message))
-            raise_if(problems, total=total)
-            codes = self._codes(pa.array(values, type=pa.string()), labels)
-        bad = np.flatnonzero(codes < 0)
-        for i in bad[:10]:
-            value = raw.values[int(i)]
+            codes = self._codes(pa.array(_label_strings(raw), type=pa.string()), labels)
+        problems = Problems(keep=10)
+
+        def unknown(i: int) -> str:
+            value = raw.values[i]
             value = value.as_py() if isinstance(value, pa.Scalar) else str(value)
-            problems.append(
-                Problem(
-                    raw.where(i),
-                    f"label {quote(value)} is not one of {listing(labels)}{closest(value, labels)}",
-                )
-            )
-        raise_if(problems, total=len(bad))
+            return f"label {quote(value)} is not one of {listing(labels)}{closest(value, labels)}"
+
+        for i in np.flatnonzero(codes < 0):
+            problems.add(partial(raw.where, i), partial(unknown, int(i)))
+        problems.raise_if_any()
         return codes.astype(np.int64)
 
     @staticmethod
@@ -115,3 +108,16 @@ class TextClassification(TaskType):
                 values=np.stack([predictions, (predictions == truth).astype(np.int64)], axis=1).tolist(),
             )
         return Scoring(metrics, details, outcomes, statistics, metric_version(module))
+
+
+def _label_strings(raw: RawPredictions) -> list[str]:
+    """JSON predictions as label strings (an integer label is its text); anything else is refused."""
+    values = list(raw.values)
+    problems = Problems()
+    for i, v in enumerate(values):
+        if isinstance(v, int) and not isinstance(v, bool):
+            values[i] = str(v)
+        elif not isinstance(v, str):
+            problems.add(partial(raw.where, i), lambda v=v: f"prediction must be a label string, got {quote_value(v)}")
+    problems.raise_if_any()
+    return values

@@ -10,12 +10,10 @@ ABOUT = """
 Each benchmark has public inputs and private gold answers. A submission is a file with one
 prediction per item; the backend scores it against the gold answers with the benchmark's metrics:
 
-| task type | primary metric | also |
-|---|---|---|
-| Text classification | accuracy | macro-F1, per-class precision / recall / F1 |
-| Named-entity recognition | entity-level micro F1 (seqeval) | precision, recall, per-type F1 |
-| Chatbot (QA across documents) | SQuAD token F1 | exact match, ROUGE-L |
-| Prompting (QA per document) | SQuAD token F1 | exact match, ROUGE-L |
+{tasks}
+
+Classification and NER results also carry per-class / per-entity-type precision, recall and F1
+(the Models tab shows them).
 
 The numbers equal scikit-learn, seqeval, the official SQuAD v1.1 script and rouge_score on the
 same inputs (Podium's tests check it).
@@ -67,5 +65,16 @@ predictions are IOB2 tag lists. A file with problems is refused with the rows an
 """
 
 
+def task_table() -> str:
+    """The task types as the registry has them (a new task module shows up here by itself)."""
+    from podium.tasks import task_types
+
+    lines = ["| task type | `--task` / `task_type` | primary metric | also |", "|---|---|---|---|"]
+    for task in task_types().values():
+        others = ", ".join(task.metrics[1:]) or "—"
+        lines.append(f"| {task.title} | `{task.name}` | {task.metrics[0]} | {others} |")
+    return "\n".join(lines)
+
+
 def build_about_tab() -> None:
-    gr.Markdown(ABOUT, elem_id="about")
+    gr.Markdown(ABOUT.replace("{tasks}", task_table()), elem_id="about")

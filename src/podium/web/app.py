@@ -7,7 +7,7 @@ import time
 
 import podium.offline  # noqa: F401  (before gradio: no analytics)
 from podium.config import Home
-from podium.web import about_tab, compare_tab, leaderboard_tab, models_tab, queue_tab, submit_tab
+from podium.web import about_tab, compare_tab, leaderboard_tab, models_tab, queue_tab, refresh, submit_tab
 from podium.web.state import WebState
 
 log = logging.getLogger("podium.web")
@@ -17,14 +17,15 @@ CSS = """
 """
 
 
-def build_app(home: Home, state: WebState | None = None, refresh_seconds: float = 2.0):
+def build_app(home: Home, state: WebState | None = None, refresh_seconds: float = 1.0):
+    """``refresh_seconds``: the pause between the page's long polls (``podium.web.refresh``)."""
     import gradio as gr
 
     started = time.perf_counter()
     state = state or WebState(home)
     log.info("web: loaded %d benchmarks in %.2f s", len(state.cards), time.perf_counter() - started)
     step = time.perf_counter()
-    loads = []
+    loads, watches = [], []
     # delete_cache: uploads and generated files older than 30 minutes go every 10 minutes (a page
     # open to anyone must not let its temporary folder grow without bound).
     with gr.Blocks(title="Podium leaderboard", analytics_enabled=False, delete_cache=(600, 1800)) as demo:
@@ -32,19 +33,25 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
         timer = gr.Timer(refresh_seconds)
         with gr.Tabs():
             with gr.Tab("Leaderboard", id="leaderboard"):
-                loads.append(leaderboard_tab.build(state, timer)["load"])
+                parts = [leaderboard_tab.build(state)]
             with gr.Tab("Models", id="models"):
                 models_tab.build_model_tab(state)
             with gr.Tab("Submit", id="submit"):
-                loads.append(submit_tab.build_submit_tab(state, timer)["load"])
+                parts.append(submit_tab.build_submit_tab(state))
             with gr.Tab("Compare", id="compare"):
-                compare_tab.build_compare_tab(state)
+                parts.append(compare_tab.build_compare_tab(state))
             with gr.Tab("Queue", id="queue"):
-                loads.append(queue_tab.build_queue_tab(state, timer)["load"])
+                parts.append(queue_tab.build_queue_tab(state))
             with gr.Tab("About", id="about"):
                 about_tab.build_about_tab()
+        for part in parts:
+            if "load" in part:
+                loads.append(part["load"])
+            watches.extend(part.get("watches", []))
         for fn, inputs, outputs in loads:
             demo.load(fn, inputs, outputs)
+        refresh.wire(timer, watches)
+    state.watch()
     log.info("web: built the page in %.2f s", time.perf_counter() - step)
     demo.podium_state = state
     return demo

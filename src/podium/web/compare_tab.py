@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from podium.web.refresh import Watch
 from podium.web.state import WebState, task_title
 
 
@@ -19,10 +20,12 @@ def compare_view(state: WebState, benchmark: str | None, models: list[str] | Non
         out = compare_models(state.home, state, benchmark, list(models))
     except (NotComparable, ValueError) as exc:
         return str(exc), empty
+    from podium import formatting
+
     rows = [
-        [p["model_a"], p["model_b"], p["metric"], round(p["score_a"], 4), round(p["score_b"], 4),
-         round(p["difference"], 4), f"{p['ci_low']:.3f} - {p['ci_high']:.3f}", f"{p['p_value']:.3g}",
-         f"{p['p_holm']:.3g}", p["test"]]
+        [p["model_a"], p["model_b"], p["metric"], formatting.score(p["score_a"]), formatting.score(p["score_b"]),
+         formatting.difference(p["difference"]), formatting.interval(p["ci_low"], p["ci_high"], 3),
+         formatting.p_value(p["p_value"]), formatting.p_value(p["p_holm"]), p["test"]]
         for p in out["pairs"]
     ]  # fmt: skip
     tied = [m for m in out["tied_with_best"] if m != out["best"]]
@@ -34,13 +37,17 @@ def compare_view(state: WebState, benchmark: str | None, models: list[str] | Non
     return summary, pd.DataFrame(rows, columns=columns)
 
 
-def build_compare_tab(state: WebState) -> None:
-    choices = [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
+def benchmark_choices(state: WebState) -> list[tuple[str, str]]:
+    return [(f"{task_title(c.task_type)} · {c.name}", c.id) for c in state.cards.values()]
+
+
+def build_compare_tab(state: WebState) -> dict:
+    choices = benchmark_choices(state)
 
     def models_of(benchmark):
-        table = state.table(benchmark) if benchmark in state.cards else pd.DataFrame(columns=["Model", "Submission"])
-        verified = table[table["Submission"].notna() & (table["Submission"] != "")]
-        return gr.Dropdown(choices=list(verified["Model"]), value=list(verified["Model"][:2]))
+        table = state.table(benchmark) if benchmark in state.cards else pd.DataFrame(columns=["model", "submission"])
+        verified = table[table["submission"].notna() & (table["submission"] != "")]
+        return gr.Dropdown(choices=list(verified["model"]), value=list(verified["model"][:2]))
 
     with gr.Row():
         benchmark = gr.Dropdown(choices, value=None, label="Benchmark", elem_id="compare-benchmark", scale=1)
@@ -57,3 +64,13 @@ def build_compare_tab(state: WebState) -> None:
     )
     benchmark.change(models_of, benchmark, models)
     button.click(lambda b, m: compare_view(state, b, m), [benchmark, models], [summary, table])
+    catalogue_seen = gr.State(state.cards_version)
+
+    def on_catalogue(choice, seen):
+        picks = benchmark_choices(state)
+        value = choice if choice in [v for _, v in picks] else None
+        return gr.Dropdown(choices=picks, value=value), state.cards_version
+
+    watch = Watch([benchmark, catalogue_seen], [benchmark, catalogue_seen],
+                  lambda choice, seen: seen != state.cards_version, on_catalogue)  # fmt: skip
+    return {"watches": [watch]}

@@ -6,10 +6,32 @@ import gradio as gr
 import pandas as pd
 
 from podium.web.plots import ci_bar_chart
+from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
-ALWAYS = ["Rank", "Model"]
-HIDDEN_BY_DEFAULT = {"Submission", "Link", "Revision", "CI low", "CI high"}
+# The page's column names for the fields of ``podium.leaderboard``'s rows; renaming one here
+# changes nothing else (the API, the CLI and the cache use the field names).
+LABELS = {
+    "rank": "Rank", "rank_ub": "Rank (UB)", "model": "Model", "org": "Org", "score": "Score", "ci": "CI",
+    "ci_low": "CI low", "ci_high": "CI high", "n": "n", "updated": "Updated", "source": "Source",
+    "version": "Version", "submission": "Submission", "link": "Link", "revision": "Revision",
+    "mean_score": "Mean score", "mean_rank": "Mean rank", "benchmarks": "Benchmarks",
+}  # fmt: skip
+ALWAYS = ["rank", "model"]
+HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high"}
+NEVER = {"path", "of"}
+
+
+def label(field: str) -> str:
+    return LABELS.get(field, field)
+
+
+def fields_of(table: pd.DataFrame) -> list[str]:
+    """The fields a view can show, in order: the interval text right after the score."""
+    fields = [c for c in table.columns if c not in NEVER]
+    if "ci_low" in fields:
+        fields.insert(fields.index("score") + 1, "ci")
+    return fields
 
 
 def blurb(state: WebState, choice: str | None) -> str:
@@ -59,41 +81,71 @@ def view(state: WebState, choice: str | None, search: str, verified_only: bool) 
             return pd.DataFrame(columns=ALWAYS), f"No benchmark {choice!r}"
         table = state.table(choice)
         title = f"{card.name} — {card.primary_metric}"
-    if verified_only and "Source" in table:
-        table = table[table["Source"] == "verified"]
+    if verified_only and "source" in table:
+        table = table[table["source"] == "verified"]
     if search and search.strip():
-        table = table[table["Model"].str.contains(search.strip(), case=False, regex=False)]
+        table = table[table["model"].str.contains(search.strip(), case=False, regex=False)]
     return table.reset_index(drop=True), title
 
 
-def display(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Formatted for the page: model names as escaped markdown links, scores rounded."""
-    shown = [c for c in table.columns if c in ALWAYS or c in columns]
-    out = table[shown].copy()
-    if "Model" in out:
-        links = table["Link"] if "Link" in table else [None] * len(table)
-        out["Model"] = [model_cell(m, link) for m, link in zip(table["Model"], links, strict=True)]
-    if "Source" in out:
-        out["Source"] = out["Source"].map({"verified": "✓ verified", "reported": "reported"}).fillna(out["Source"])
-    datatypes = ["markdown" if c == "Model" else ("number" if out[c].dtype.kind in "if" else "str") for c in out]
-    for column in out.columns:  # nullable counts (n): plain ints, empty where unknown
-        if isinstance(out[column].dtype, pd.Int64Dtype):
-            out[column] = [None if v is pd.NA else int(v) for v in out[column]]
-    for column in out.columns:  # fixed decimals (0.4000, not 0.4); the browser still sorts them as numbers
-        if out[column].dtype.kind == "f":
-            template = "{:.2f}" if column == "Mean rank" else "{:.4f}"
-            out[column] = [template.format(v) if v == v else "" for v in out[column]]
+def cell_texts(table: pd.DataFrame, field: str) -> list:
+    """One column of a view as the page shows it (one decimal convention per quantity)."""
+    from podium import formatting
+
+    if field == "model":
+        links = table["link"] if "link" in table else [None] * len(table)
+        return [model_cell(m, link) for m, link in zip(table["model"], links, strict=True)]
+    if field == "ci":
+        return [formatting.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]
+    if field == "source":
+        return [{"verified": "✓ verified"}.get(v, v) for v in table["source"]]
+    if field == "benchmarks" and "of" in table:
+        return [f"{b} of {of}" for b, of in zip(table["benchmarks"], table["of"], strict=True)]
+    if field in ("n", "rank", "rank_ub"):
+        return [formatting.count(v) for v in table[field].astype(object)]
+    if field == "mean_rank":
+        return [formatting.mean_rank(v) for v in table[field]]
+    if table[field].dtype.kind == "f":
+        return [formatting.score(v) for v in table[field]]
+    return ["" if v is None else v for v in table[field]]
+
+
+def display(table: pd.DataFrame, selected: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Formatted for the page under the page's column names: model names as escaped markdown links,
+    numbers with fixed decimals (the browser still sorts them as numbers)."""
+    fields = [f for f in fields_of(table) if f in ALWAYS or label(f) in selected]
+    out = pd.DataFrame({label(f): pd.Series(cell_texts(table, f), dtype=object) for f in fields})
+    numeric = {"rank", "rank_ub", "score", "n", "mean_score", "mean_rank"} | {
+        f for f in fields if f in table and table[f].dtype.kind == "f"
+    }
+    datatypes = ["markdown" if f == "model" else ("number" if f in numeric else "str") for f in fields]
     return out, datatypes
 
 
+def csv_of(table: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """The rows and columns shown, as CSV: numbers unrounded, names as plain text."""
+    from podium import formatting
+
+    columns = {}
+    for field in fields_of(table):
+        if label(field) not in shown.columns:
+            continue
+        if field == "ci":
+            values = [formatting.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]
+        else:
+            values = table[field].astype(object).where(table[field].notna(), None).tolist()
+        columns[label(field)] = values
+    return pd.DataFrame(columns, dtype=object).to_csv(index=False)
+
+
 def column_choices(state: WebState, choice: str | None) -> tuple[list[str], list[str]]:
-    """(all optional columns of this view, the ones shown by default)."""
+    """(the labels of all optional columns of this view, the ones shown by default)."""
     table, _ = view(state, choice, "", False)
-    optional = [c for c in table.columns if c not in ALWAYS]
-    return optional, [c for c in optional if c not in HIDDEN_BY_DEFAULT]
+    optional = [f for f in fields_of(table) if f not in ALWAYS]
+    return [label(f) for f in optional], [label(f) for f in optional if f not in HIDDEN_BY_DEFAULT]
 
 
-def build(state: WebState, timer: gr.Timer) -> dict:
+def build(state: WebState) -> dict:
     choices = state.benchmark_choices()
     first = next((value for _, value in choices if not value.startswith(OVERALL)), None)
     optional, default = column_choices(state, first)
@@ -124,8 +176,7 @@ def build(state: WebState, timer: gr.Timer) -> dict:
     def render(choice, query, verified_only, selected):
         plain, heading = view(state, choice, query, verified_only)
         shown, datatypes = display(plain, selected or [])
-        csv_path = state.files / f"{(choice or 'leaderboard').replace(':', '-')}-leaderboard.csv"
-        plain[[c for c in plain.columns if c in shown.columns]].to_csv(csv_path, index=False)
+        csv_path = state.csv_file(f"{(choice or 'leaderboard').replace(':', '-')}-leaderboard", csv_of(plain, shown))
         return (
             gr.Dataframe(value=shown, datatype=datatypes),
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
@@ -148,17 +199,23 @@ def build(state: WebState, timer: gr.Timer) -> dict:
         optional, default = column_choices(state, choice)
         return gr.CheckboxGroup(choices=optional, value=default)
 
-    def on_tick(choice, query, verified_only, selected, seen):
-        state.refresh()
-        if state.view_version(choice or "") == seen:
-            return tuple(gr.skip() for _ in outputs)
-        return render(choice, query, verified_only, selected)
+    def stale(choice, query, verified_only, selected, seen):
+        return state.view_version(choice or "") != seen
 
+    def on_catalogue(task_type, language, current, seen):
+        return on_filters(task_type, language, current), state.cards_version
+
+    catalogue_seen = gr.State(state.cards_version)  # the choices above are of this version
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     picker.change(on_pick, picker, columns).then(render, inputs, outputs)
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
     columns.change(render, inputs, outputs)
-    timer.tick(on_tick, [*inputs, version], outputs, show_progress="hidden")
-    return {"load": (render, inputs, outputs), "picker": picker}
+    user_events = [(c, "change") for c in (task_filter, language_filter, picker, search, verified, columns)]
+    watches = [
+        Watch([*inputs, version], outputs, stale, lambda c, q, v, sel, seen: render(c, q, v, sel), user_events),
+        Watch([task_filter, language_filter, picker, catalogue_seen], [picker, catalogue_seen],
+              lambda *values: state.cards_version != values[-1], on_catalogue),
+    ]  # fmt: skip
+    return {"load": (render, inputs, outputs), "picker": picker, "watches": watches}

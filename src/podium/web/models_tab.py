@@ -13,13 +13,14 @@ def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.
     submissions = pd.DataFrame(columns=["Submission", "Benchmark", "Revision", "Status", "Created", "Error"])
     if not model:
         return results, submissions
+    from podium import formatting
+
     rows = []
     for benchmark, card in state.cards.items():
-        table = state.table(benchmark)
-        mine = table[table["Model"] == model]
-        for _, row in mine.iterrows():
-            rows.append([card.name, task_title(card.task_type), row["Rank"], f"{row['Score']:.4f}", row["CI"],
-                         row["Updated"], row["Source"]])  # fmt: skip
+        row = state.row_of(benchmark, model)
+        if row is not None:
+            rows.append([card.name, task_title(card.task_type), row.rank, formatting.score(row.score),
+                         formatting.interval(row.ci_low, row.ci_high), row.updated, row.source])  # fmt: skip
     if rows:
         results = pd.DataFrame(rows, columns=results.columns)
     requests, _ = state.queue.all()
@@ -44,38 +45,47 @@ def model_benchmarks(state: WebState, model: str | None) -> list[tuple[str, str]
 
 def model_breakdown(state: WebState, model: str | None, benchmark: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every metric with its 95% CI, and the per-class / per-entity-type scores, of the result that
-    counts on the leaderboard (the latest; a verified one before a reported one of the same time)."""
+    counts on the leaderboard (``podium.leaderboard.current_results``)."""
+    from podium import formatting
     from podium.schema import FormatError, Result
 
     metrics = pd.DataFrame(columns=["Metric", "Value", "95% CI"])
     breakdown = pd.DataFrame(columns=["Class", "Precision", "Recall", "F1", "Support"])
-    frame = state.results()
-    if not model or not benchmark or not len(frame):
+    if not model or not benchmark or benchmark not in state.cards:
         return metrics, breakdown
-    rows = frame[(frame["model"] == model) & (frame["benchmark"] == benchmark)]
-    card = state.cards.get(benchmark)
-    if card is not None and "benchmark_version" in rows:  # as on the leaderboard: the current items only
-        rows = rows[rows["benchmark_version"].isna() | (rows["benchmark_version"] == card.version)]
-    if rows.empty:
+    path, row = state.result_of(benchmark, model)  # the result that counts on the leaderboard
+    if row is None:
         return metrics, breakdown
-    row = rows.assign(reported=rows["source"] == "reported").sort_values(["evaluated_at", "reported"]).iloc[-1]
     try:
-        result = Result.read(state.home.results_dir / row["path"])
-    except (FormatError, OSError, ValueError):  # e.g. a demo-template file: the numbers the table has
-        names = [c for c in rows.columns if c.startswith("m:") and row[c] == row[c]]
-        values = [[c[2:], f"{row[c]:.4f}", row["ci"] if c[2:] == row["primary_metric"] else ""] for c in names]
+        result = Result.read(state.home.results_dir / path)
+    except (FormatError, OSError, ValueError, TypeError):  # e.g. a demo-template file: the numbers the table has
+        values = [
+            [
+                state.cards[benchmark].primary_metric,
+                formatting.score(row.score),
+                formatting.interval(row.ci_low, row.ci_high),
+            ]
+        ]
+        values += [[name, formatting.score(v), ""] for name, v in row.metrics.items() if v is not None]
         return pd.DataFrame(values, columns=metrics.columns), breakdown
     order = [result.primary_metric] + sorted(m for m in result.metrics if m != result.primary_metric)
     metrics = pd.DataFrame(
-        [[name, f"{result.metrics[name]:.4f}", result.ci[name].display if name in result.ci else ""] for name in order],
+        [
+            [
+                name,
+                formatting.score(result.metrics[name]),
+                formatting.interval(result.ci[name].low, result.ci[name].high) if name in result.ci else "",
+            ]
+            for name in order
+        ],
         columns=metrics.columns,
     )
     details = result.details or {}
     per_item = details.get("per_class") or details.get("per_type") or {}
     if per_item:
         breakdown = pd.DataFrame(
-            [[name, f"{v.get('precision', float('nan')):.4f}", f"{v.get('recall', float('nan')):.4f}",
-              f"{v.get('f1', float('nan')):.4f}", int(v.get("support", 0))] for name, v in sorted(per_item.items())],
+            [[name, formatting.score(v.get("precision")), formatting.score(v.get("recall")),
+              formatting.score(v.get("f1")), int(v.get("support", 0))] for name, v in sorted(per_item.items())],
             columns=["Entity type" if "per_type" in details else "Class", *breakdown.columns[1:]],
         )  # fmt: skip
     return metrics, breakdown

@@ -9,12 +9,15 @@ import pandas as pd
 
 
 def ci_bar_chart(table: pd.DataFrame, title: str, top: int = 15) -> str:
-    if table.empty or "Score" not in table:
+    """``table``: a view with the fields ``model``, ``score`` (or ``mean_score``) and, when known,
+    ``ci_low`` / ``ci_high``."""
+    score_field = "score" if "score" in table else "mean_score"
+    if table.empty or score_field not in table:
         return "<p>No results yet.</p>"
     rows = table.head(top)
-    scores = rows["Score"].to_numpy(dtype=float)
-    low = rows["CI low"].to_numpy(dtype=float) if "CI low" in rows else np.full(len(rows), np.nan)
-    high = rows["CI high"].to_numpy(dtype=float) if "CI high" in rows else np.full(len(rows), np.nan)
+    scores = rows[score_field].to_numpy(dtype=float)
+    low = rows["ci_low"].to_numpy(dtype=float) if "ci_low" in rows else np.full(len(rows), np.nan)
+    high = rows["ci_high"].to_numpy(dtype=float) if "ci_high" in rows else np.full(len(rows), np.nan)
     top_value = float(np.nanmax(np.concatenate([scores, high[~np.isnan(high)]]))) or 1.0
     scale = 1.0 if top_value <= 1.0 else top_value
     label_width, bar_width, row_height = 260, 420, 24
@@ -24,7 +27,7 @@ def ci_bar_chart(table: pd.DataFrame, title: str, top: int = 15) -> str:
         f'role="img" aria-label="{html.escape(title)}" style="font: 12px sans-serif">',
         f'<text x="0" y="14" font-weight="bold">{html.escape(title)}</text>',
     ]
-    for i, (model, score, lo, hi) in enumerate(zip(rows["Model"], scores, low, high, strict=True)):
+    for i, (model, score, lo, hi) in enumerate(zip(rows["model"], scores, low, high, strict=True)):
         y = 28 + i * row_height
         width = max(score / scale, 0) * bar_width
         name = html.escape(str(model) if len(str(model)) <= 38 else str(model)[:37] + "…")

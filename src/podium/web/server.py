@@ -14,14 +14,17 @@ log = logging.getLogger("podium.serve")
 
 
 def create_app(home: Home):
-    """The FastAPI app with the Gradio leaderboard mounted at ``/``."""
+    """The one app of a Podium server: the Gradio leaderboard at ``/``, the REST API under ``/api``
+    with its docs at ``/docs`` and ``/redoc`` (``podium.api``), and ``/healthz``. ``podium serve`` and
+    the Space's ``frontend/app.py`` both serve it; the backend scheduler is not part of it."""
     import gradio as gr
     from fastapi import FastAPI
 
+    from podium.api import add_api
     from podium.web import build_app
 
     started = time.perf_counter()
-    app = FastAPI(title="Podium", docs_url="/docs")
+    app = FastAPI(title="Podium", docs_url=None, redoc_url=None)  # the docs are served offline by add_api
 
     @app.get("/healthz")
     def health() -> dict:
@@ -31,12 +34,13 @@ def create_app(home: Home):
     state = demo.podium_state
 
     def board(force: bool = False):
-        state.refresh(force=force)
+        """The shared tables. Kept current by the page's watcher thread (``WebState.watch``), so a
+        read never waits on the folders; ``force`` (after a write through the API) looks now."""
+        if force:
+            state.refresh(force=True)
         return state
 
-    from podium.api import build_router
-
-    app.include_router(build_router(home, board))
+    add_api(app, home, board)
     app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=["api"])
     # Gradio checks that a file argument of a page function was uploaded to this app only once the
     # Blocks count as launched, which mount_gradio_app never marks: without this, a crafted call

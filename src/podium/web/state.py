@@ -42,23 +42,38 @@ def model_cell(name: str, link: str | None) -> str:
 
 
 class WebState:
-    """Shared by all sessions of one app; the leaderboard is refreshed at most once a second."""
+    """Shared by all sessions of one app: the leaderboard, the queue, and version counters the page
+    compares to know what changed (``version`` for any table, ``versions[benchmark]`` per table,
+    ``cards_version`` for the set of benchmarks, ``queue_version`` for the submissions).
 
-    def __init__(self, home: Home, refresh_seconds: float = 1.0):
+    ``watch()`` starts a thread that looks for new results, benchmarks and submissions every
+    ``watch_seconds``; ``notify()`` makes it look at once (the in-process backend calls it when a
+    result is written). Requests never wait on that work: they read what the thread found.
+    """
+
+    def __init__(self, home: Home, refresh_seconds: float = 1.0, watch_seconds: float = 0.5):
         self.home = home
         self.store = BenchmarkStore(home)
         self.queue = RequestQueue(home)
         self.board = Leaderboard(home)
         self.refresh_seconds = refresh_seconds
+        self.watch_seconds = watch_seconds
         self.versions: dict[str, int] = {}
         self.version = 0
+        self.cards_version = 0
+        self.queue_version = 0
+        self._queue_stamp: tuple | None = None
+        self._catalogue: tuple = ()
         self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._watcher: threading.Thread | None = None
         self._last_refresh = 0.0
         self.files = Path(tempfile.mkdtemp(prefix="podium-web-"))
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> set[str]:
-        """Pick up new results (throttled); bump the version of every benchmark that changed."""
+        """Pick up new results and benchmarks (at most every ``refresh_seconds`` unless forced);
+        bump the version of every benchmark that changed."""
         with self._lock:
             now = time.monotonic()
             if not force and now - self._last_refresh < self.refresh_seconds:
@@ -69,7 +84,67 @@ class WebState:
                 self.version += 1
                 for benchmark in changed:
                     self.versions[benchmark] = self.versions.get(benchmark, 0) + 1
+                catalogue = tuple((c.id, c.name, c.task_type, tuple(c.languages)) for c in self.board.cards.values())
+                if catalogue != self._catalogue:
+                    self._catalogue = catalogue
+                    self.cards_version += 1
+            self._check_queue()
             return changed
+
+    def _check_queue(self) -> None:
+        """Bump ``queue_version`` when a request file was added, replaced or removed (each write is
+        a rename into the requests folder, which changes the folder's stamp)."""
+        try:
+            st = self.queue.requests_dir.stat()
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._queue_stamp:
+            self._queue_stamp = stamp
+            self.queue_version += 1
+
+    def watch(self) -> None:
+        """Start the watcher thread (once); results and benchmarks announced in this process (by
+        ``podium serve``'s backend) wake it at once."""
+        with self._lock:
+            if self._watcher is None:
+                import weakref
+
+                from podium import webhooks
+
+                me = weakref.ref(self)
+                webhooks.listen(lambda event, data: (state := me()) is not None and state.notify())
+                self._watcher = threading.Thread(target=self._watch, name="podium-web-watch", daemon=True)
+                self._watcher.start()
+
+    def notify(self) -> None:
+        """Something changed on disk (a result written by the in-process backend): look now."""
+        self._wake.set()
+
+    def _watch(self) -> None:
+        import logging
+
+        while True:
+            woken = self._wake.wait(self.watch_seconds)
+            self._wake.clear()
+            try:
+                self.refresh(force=woken)
+            except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment on disk
+                logging.getLogger("podium.web").exception("web: refreshing the tables failed")
+
+    def csv_file(self, stem: str, text: str) -> Path:
+        """A download file named by its content: two viewers with different filters get different
+        files, and a file is never rewritten while another viewer downloads it."""
+        import hashlib
+
+        from podium import atomic
+
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:80]
+        path = self.files / f"{safe}-{digest}.csv"
+        if not path.is_file():
+            atomic.write_text(path, text)
+        return path
 
     def view_version(self, view: str) -> int:
         if view.startswith(OVERALL):
@@ -81,9 +156,34 @@ class WebState:
         with self._lock:
             return self.board.cards
 
-    def table(self, benchmark: str) -> pd.DataFrame:
+    def card(self, benchmark: str) -> BenchmarkCard:
+        """``UnknownBenchmark`` for a benchmark that is not on the board (after one throttled look
+        at the folders: a benchmark added a moment ago is found)."""
         with self._lock:
-            return self.board.table(benchmark)
+            if benchmark not in self.board.cards:
+                self.refresh()
+            return self.board.card(benchmark)
+
+    def table(self, benchmark: str, metric: str | None = None) -> pd.DataFrame:
+        with self._lock:
+            return self.board.table(benchmark, metric)
+
+    def rows(self, benchmark: str, metric: str | None = None, limit: int | None = None):
+        with self._lock:
+            return self.board.rows(benchmark, metric, limit)
+
+    def standings(self, task_type: str, limit: int | None = None):
+        with self._lock:
+            return self.board.standings(task_type, limit)
+
+    def row_of(self, benchmark: str, model: str):
+        with self._lock:
+            return self.board.row_of(benchmark, model)
+
+    def result_of(self, benchmark: str, model: str):
+        """(results-dataset path, row) of the result of ``model`` that counts on the benchmark."""
+        with self._lock:
+            return self.board.result_path(benchmark, model), self.board.row_of(benchmark, model)
 
     def overall(self, task_type: str) -> pd.DataFrame:
         with self._lock:

@@ -1,8 +1,9 @@
-"""The shapes of the REST API's answers, for its OpenAPI description (``/docs``, ``/openapi.json``).
+"""The shapes of the REST API's bodies and answers, for its OpenAPI description (``/docs``,
+``/openapi.json``).
 
 The file formats themselves (benchmark card, submission request, result) live in
-``podium.schema``; these models reuse them and add what only the API returns. Routes return plain
-JSON and declare these models as their documented responses; the schemathesis test
+``podium.schema``; these models reuse them and add what only the API takes or returns. Routes
+return plain JSON and declare these models as their documented responses; the schemathesis test
 (``tests/test_api_fuzz.py``) checks every answer against them.
 """
 
@@ -12,7 +13,55 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from podium.schema import Result, SubmissionRequest
+from podium.schema import RequestStatus, Result, SubmissionRequest
+
+# --------------------------------------------------------------------------- request bodies
+
+
+class SeedModelRow(BaseModel):
+    """A model's row in the seeds' JSON (extra fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    rank: int | None = None
+    model: str = Field(min_length=1, max_length=200)
+    score: float
+    ci: str | None = None
+    updated: str | None = None
+
+
+class AddDataset(BaseModel):
+    """The seeds' ``add_dataset`` body."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1, max_length=200)
+    url: str | None = None
+    task_type: str
+    description: str = ""
+    models: list[SeedModelRow] = Field(default_factory=list)
+
+
+class AddModel(SeedModelRow):
+    """The seeds' ``add_model`` body: a row and the benchmark's name (or id)."""
+
+    dataset_name: str = Field(min_length=1)
+
+
+class CompareRequest(BaseModel):
+    benchmark: str
+    models: list[str] = Field(min_length=2, max_length=20)
+    metric: str | None = None
+
+
+# --------------------------------------------------------------------------- answers
+
+
+class ErrorDetail(BaseModel):
+    """Every error: ``detail`` is a message, or FastAPI's list of field errors for a malformed request."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS = {code: {"model": ErrorDetail} for code in (400, 401, 403, 404, 409, 413, 422, 429)}
 
 
 class SeedAnswer(BaseModel):
@@ -40,28 +89,31 @@ class HistoryEntry(SubmissionRequest):
 class QueueSummary(BaseModel):
     """How many submissions are in each state."""
 
-    counts: dict[Literal["PENDING", "RUNNING", "FINISHED", "FAILED", "CANCELLED"], int]
+    counts: dict[RequestStatus, int]
     unreadable: int = Field(description="request files that could not be read (reported in the server's log)")
 
 
 class LeaderboardRow(BaseModel):
-    """One model on one benchmark, plus one field per secondary metric (e.g. ``macro_f1``)."""
+    """One model on one benchmark (``podium.leaderboard.LeaderboardRow``), plus one field per other
+    metric of the benchmark (e.g. ``macro_f1``)."""
 
     model_config = ConfigDict(extra="allow")
 
     rank: int = Field(description="1 + the number of models with a higher score (ties share a rank)")
     rank_ub: int = Field(description="1 + the number of models whose 95% interval lies entirely above this one's")
-    model: str
-    score: float
-    ci: str = Field(description='"0.93 - 0.97", or empty without an interval')
-    n: int | None = Field(default=None, description="items scored (empty for reported rows)")
-    updated: str = Field(description="YYYY-MM-DD")
-    source: Literal["verified", "reported"]
-    submission: str | None = None
-    link: str | None = None
-    revision: str | None = None
+    model: str = Field(description="org/name")
+    org: str | None = None
+    score: float = Field(description="the value of the metric the table is ranked by")
+    ci: str | None = Field(description='its 95% interval in the seeds\' form, "0.93 - 0.97"; null without one')
     ci_low: float | None = None
     ci_high: float | None = None
+    n: int | None = Field(default=None, description="items scored (null for reported rows)")
+    source: Literal["verified", "reported"]
+    version: str | None = Field(default=None, description="the benchmark version a verified result was scored on")
+    submission: str | None = None
+    updated: str = Field(description="YYYY-MM-DD")
+    link: str | None = None
+    revision: str | None = None
 
 
 class LeaderboardTable(BaseModel):
@@ -77,6 +129,7 @@ class OverallRow(BaseModel):
     mean_score: float
     mean_rank: float
     benchmarks: int = Field(description="how many of the task type's benchmarks the model has results on")
+    of: int = Field(description="how many benchmarks the task type has")
 
 
 class OverallTable(BaseModel):

@@ -1,0 +1,58 @@
+"""Leaderboards: a benchmark's rows, and a task type's overall table.
+
+Both answer from bytes serialised once per results version (``cached_json``), with an ``ETag``: a
+client that sends it back in ``If-None-Match`` gets ``304 Not Modified`` until the table changes.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from podium.api.cache import cached_json
+from podium.api.deps import Board
+from podium.api.models import LeaderboardTable, OverallTable, documented
+from podium.tasks import task_type_from
+
+router = APIRouter(tags=["leaderboard"])
+
+
+@router.get("/leaderboard/{benchmark}", response_class=Response,
+            responses=documented(LeaderboardTable, "the benchmark's rows, best first"))  # fmt: skip
+def leaderboard(
+    benchmark: str,
+    request: Request,
+    board: Board,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+    metric: Annotated[str | None, Query(description="rank by this metric instead of the primary one")] = None,
+) -> Response:
+    """A benchmark's leaderboard: rank, rank UB, model, score, 95% CI, other metrics, n, source, ...
+
+    With `metric`, everything follows that metric: `score` and `ci_low`/`ci_high` are its value and
+    interval, `rank` and `rank_ub` rank by it, and the primary metric is one of the other columns."""
+    tables = board()
+
+    def answer() -> dict:
+        card = tables.card(benchmark)
+        rows = tables.rows(card.id, metric, limit)
+        return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
+                "rows": [row.as_json() for row in rows]}  # fmt: skip
+
+    return cached_json(request, ("leaderboard", benchmark, metric, limit), tables.view_version(benchmark), answer)
+
+
+@router.get("/leaderboard", response_class=Response,
+            responses=documented(OverallTable, "the task type's overall table"))  # fmt: skip
+def overall(
+    task_type: Annotated[str, Query(description="a task type's name, title or other spelling")],
+    request: Request,
+    board: Board,
+) -> Response:
+    """Mean score and mean rank of each model over the benchmarks of a task type it has results on,
+    with how many of the task type's benchmarks that is (`benchmarks` of `of`)."""
+    kind = task_type_from(task_type)
+    tables = board()
+
+    def answer() -> dict:
+        return {"task_type": kind, "rows": [s.as_json() for s in tables.standings(kind)]}
+
+    return cached_json(request, ("overall", kind), tables.version, answer)
