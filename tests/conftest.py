@@ -29,9 +29,11 @@ HEAVY_FILES = {
 HEAVY_TESTS = {  # single tests of files that are otherwise light
     "test_evaluate_offline.py::test_evaluate_load_by_path_never_touches_the_network",
     "test_evaluate_offline.py::test_scoring_a_sample_never_touches_the_network",
+    "test_queue_policies.py::test_a_lock_held_by_a_killed_process_blocks_no_one",
     "test_queue_policies.py::test_podium_queue_over_http_filters_on_the_server_and_prints_what_it_prints_locally",
     "test_samples.py::test_regenerating_in_a_fresh_process_writes_the_committed_files",
     "test_samples.py::test_sample_data_is_found_in_an_installed_package",
+    "test_schema.py::test_reading_the_schema_does_not_import_the_task_modules",
 }
 # One xdist group per file with a module-scoped server or data set, so `--dist loadgroup` builds it
 # on one worker only (added to any group the file names itself: "heavy" + "api-fuzz" is its own group).
