@@ -333,6 +333,8 @@ def test_compare_tab_shows_the_paired_test(page, server):
     board = Leaderboard(home)
     board.refresh()
     expected = compare_models(home, board, "fin-sentiment", [cells[0], cells[1]])["pairs"][0]
-    assert cells[9] == "exact McNemar" and cells[7] == f"{expected['p_value']:.3g}"
+    from podium.formatting import p_value
+
+    assert cells[9] == "exact McNemar" and cells[7] == p_value(expected["p_value"])  # one notation
     assert "Best on accuracy" in page.locator("#compare-summary textarea").input_value()
     page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)

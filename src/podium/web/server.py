@@ -122,7 +122,9 @@ def serve(
             scorer.start()
             log.info("backend started in %.2f s", time.perf_counter() - started)
         app = create_app(home)
-        server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        # an open page holds a stream: shutdown closes it after 5 s rather than waiting for it
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+        server = _Server(config)
         stopping["server"] = server
         log.info("Podium on http://%s:%d (data: %s), started in %.2f s", host, port, home.root,
                  time.perf_counter() - started)  # fmt: skip
