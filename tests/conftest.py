@@ -199,3 +199,27 @@ def copy_sample_home(root: Path) -> Path:
     for name in ("samples", "benchmarks", "private", "eval-queue", "eval-results"):
         shutil.copytree(REPO / name, home / name)
     return home
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+
+
+def require_chromium() -> None:
+    """Skip the calling module without Debian's Chromium (fail under CI, where test.sh installs it)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("Chromium is missing: scripts/test.sh installs Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -3,26 +3,18 @@ a real `podium serve`: every request that leaves loopback is aborted, and still 
 lists the operations and ReDoc (`/redoc`) renders them, from assets the server itself serves. The
 OpenAPI document declares the bearer scheme, on every writing operation."""
 
-import os
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import pytest
-from conftest import copy_sample_home, start_podium_serve
+from conftest import copy_sample_home, require_chromium, start_podium_serve
 
 pytestmark = pytest.mark.xdist_group("heavy")
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 READ_ONLY_POSTS = {"/api/compare"}
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is missing: scripts/test.sh installs Debian's chromium package")
-    pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
+require_chromium()
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -34,14 +26,6 @@ def server(tmp_path_factory):
     yield url
     process.terminate()
     process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

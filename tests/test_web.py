@@ -2,12 +2,11 @@
 `podium serve` on a temporary data folder."""
 
 import csv
-import os
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
+from conftest import REPO, copy_sample_home, require_chromium, run_podium, start_podium_serve
 
 from podium.config import Home
 from podium.queue import RequestQueue
@@ -19,15 +18,9 @@ from podium.submissions import submit
 pytestmark = pytest.mark.xdist_group("heavy")
 
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "test-output" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is missing: scripts/test.sh installs Debian's chromium package")
-    pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
+require_chromium()
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -45,14 +38,6 @@ def server(tmp_path_factory):
     yield {"url": url, "home": home, "answered": answered, "token": token}
     process.terminate()
     process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture()
