@@ -171,9 +171,23 @@ def build(state: WebState) -> dict:
         download = gr.DownloadButton("Download CSV", elem_id="download-csv", size="sm", scale=0)
         count = gr.Markdown(elem_id="row-count")
     chart = gr.HTML(elem_id="ci-chart")
-    version = gr.State(-1)
+    version = gr.State(None)  # the view shown: its inputs and the version of its data (``view_key``)
+
+    def view_key(choice, query, verified_only, selected) -> str:
+        """What a rendered table shows. A poll re-renders whenever the shown view's key differs from
+        the one its inputs make now: a render that lost a race with the user's own (e.g. a poll that
+        started before a search) is corrected by the next poll instead of staying on the page."""
+        parts = [
+            choice or "",
+            query or "",
+            bool(verified_only),
+            sorted(selected or []),
+            state.view_version(choice or ""),
+        ]
+        return repr(parts)
 
     def render(choice, query, verified_only, selected):
+        key = view_key(choice, query, verified_only, selected)  # first: a change meanwhile is shown next time
         plain, heading = view(state, choice, query, verified_only)
         shown, datatypes = display(plain, selected or [])
         csv_path = state.csv_file(f"{(choice or 'leaderboard').replace(':', '-')}-leaderboard", csv_of(plain, shown))
@@ -183,7 +197,7 @@ def build(state: WebState) -> dict:
             str(csv_path),
             f"{len(plain)} models",
             ci_bar_chart(plain, f"Top models ({heading})"),
-            state.view_version(choice or ""),
+            key,
         )
 
     outputs = [table, title, download, count, chart, version]
@@ -200,7 +214,7 @@ def build(state: WebState) -> dict:
         return gr.CheckboxGroup(choices=optional, value=default)
 
     def stale(choice, query, verified_only, selected, seen):
-        return state.view_version(choice or "") != seen
+        return view_key(choice, query, verified_only, selected) != seen
 
     def on_catalogue(task_type, language, current, seen):
         return on_filters(task_type, language, current), state.cards_version

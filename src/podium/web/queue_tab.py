@@ -32,11 +32,14 @@ def build_queue_tab(state: WebState) -> dict:
     table = gr.Dataframe(interactive=False, datatype="str", elem_id="queue-table", max_height=500)
     seen = gr.State(-1)
 
+    def key(status) -> str:  # the view shown: its filter and the queue's version (see leaderboard_tab.view_key)
+        return repr((status or "", state.queue_version))
+
     def render(status):
-        version = state.queue_version  # read first: a change while rendering is shown by the next poll
-        return (*queue_view(state, status), version)
+        shown = key(status)  # read first: a change while rendering is shown by the next poll
+        return (*queue_view(state, status), shown)
 
     status_filter.change(render, status_filter, [summary, table, seen])
-    watch = Watch([status_filter, seen], [summary, table, seen], lambda status, v: v != state.queue_version,
+    watch = Watch([status_filter, seen], [summary, table, seen], lambda status, v: v != key(status),
                   lambda status, v: render(status), [(status_filter, "change")])  # fmt: skip
     return {"load": (render, [status_filter], [summary, table, seen]), "watches": [watch]}
