@@ -15,5 +15,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export HF_HOME="${HF_HOME:-$(mktemp -d)}"
 .venv/bin/ruff check src tests bench frontend backend scripts
-# loadgroup: a module's server is started on one worker (tests/conftest.py, docs/testing.md).
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider --durations=10 "$@"
+# loadfile: a file's tests run on one worker, so its module-scoped server starts once (docs/testing.md).
+exec .venv/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider --durations=10 "$@"

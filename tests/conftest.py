@@ -35,15 +35,6 @@ HEAVY_TESTS = {  # single tests of files that are otherwise light
     "test_samples.py::test_sample_data_is_found_in_an_installed_package",
     "test_schema.py::test_reading_the_schema_does_not_import_the_task_modules",
 }
-# One xdist group per file with a module-scoped server or data set, so `--dist loadgroup` builds it
-# on one worker only (added to any group the file names itself: "heavy" + "api-fuzz" is its own group).
-FILE_GROUPS = {
-    "test_api.py": "api",
-    "test_api_docs.py": "api-docs",
-    "test_api_fuzz.py": "api-fuzz",
-    "test_evaluate_offline.py": "evaluate-offline",
-    "test_frontend_app.py": "frontend-app",
-}
 
 
 def pytest_configure(config):
@@ -54,14 +45,11 @@ def pytest_configure(config):
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         name = item.path.name
         if name in HEAVY_FILES or f"{name}::{getattr(item, 'originalname', item.name)}" in HEAVY_TESTS:
             item.add_marker(pytest.mark.heavy)
-        if name in FILE_GROUPS:
-            item.add_marker(pytest.mark.xdist_group(FILE_GROUPS[name]))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,8 +9,6 @@ import httpx
 import pytest
 from conftest import copy_sample_home, require_chromium, start_podium_serve
 
-pytestmark = pytest.mark.xdist_group("heavy")
-
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 READ_ONLY_POSTS = {"/api/compare"}
 

@@ -7,11 +7,6 @@ from pathlib import Path
 import pytest
 from test_api import start_api
 
-# Heavy tests share one xdist worker (scripts/test.sh runs --dist loadgroup), so none of them
-# starves another's server of CPU on a 2-core machine.
-pytestmark = pytest.mark.xdist_group("heavy")
-
-
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 

@@ -17,8 +17,7 @@ from podium.config import Home
 from podium.queue import RequestQueue
 from podium.tokens import TokenStore
 
-# Its own xdist group: a long unit that starts early (scripts/test.sh runs --dist loadgroup).
-pytestmark = [pytest.mark.xdist_group("api-load"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 
 def test_50_concurrent_clients_get_no_errors_but_429s_and_every_submission_is_scored_once(tmp_path):

@@ -8,10 +8,7 @@ import sys
 import time
 
 import httpx
-import pytest
 from conftest import REPO, copy_sample_home
-
-pytestmark = pytest.mark.xdist_group("heavy")
 
 ANSWER_WITHIN = 180.0  # seconds: a generous bound on start-up on a loaded machine, not a timing target
 

@@ -21,11 +21,6 @@ from podium.config import Home
 from podium.queue import RequestQueue
 from podium.schema import BenchmarkCard, ModelInfo, Result
 
-# Heavy tests share one xdist worker (scripts/test.sh runs --dist loadgroup), so none of them
-# starves another's server of CPU on a 2-core machine.
-pytestmark = pytest.mark.xdist_group("heavy")
-
-
 PODIUM = str(Path(sys.executable).with_name("podium"))
 BIG = 300_000  # answers: scoring takes a couple of seconds, long enough to be interrupted
 

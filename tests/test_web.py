@@ -13,11 +13,6 @@ from podium.queue import RequestQueue
 from podium.schema import ModelInfo
 from podium.submissions import submit
 
-# Heavy tests share one xdist worker (scripts/test.sh runs --dist loadgroup), so none of them
-# starves another's server of CPU on a 2-core machine.
-pytestmark = pytest.mark.xdist_group("heavy")
-
-
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 
 require_chromium()

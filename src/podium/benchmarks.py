@@ -145,7 +145,8 @@ class BenchmarkStore:
         gold = table.column(task.gold_field).combine_chunks()
         if pa.types.is_large_string(gold.type):
             gold = gold.cast(pa.string())
-        return GoldSet(card=card, ids=ids, gold=gold)
+        extra = {name: self.home.extra_metrics_dir / name for name in card.extra_metrics or []}
+        return GoldSet(card=card, ids=ids, gold=gold, extra_metrics=extra)
 
     def inputs(self, benchmark_id: str) -> pd.DataFrame:
         self.card(benchmark_id)
@@ -201,6 +202,7 @@ class BenchmarkStore:
         documents: Path | pd.DataFrame | None = None,
         replace: bool = False,
         keep_private_part: bool = True,
+        extra_metrics: list[Path] | None = None,
     ) -> BenchmarkCard:
         """Create a benchmark from a table holding inputs and gold answers.
 
@@ -208,9 +210,29 @@ class BenchmarkStore:
         With ``card.private_fraction`` a secret random share of the items becomes the private part
         (``podium.private_part``). Replacing a benchmark keeps its private part (and its closing,
         once revealed) unless the new card sets another fraction or ``keep_private_part`` is False.
+
+        ``extra_metrics``: local ``evaluate`` modules to score beside the task's metrics (replacing
+        the card's; ``None`` keeps them). Each is tried on the gold answers first: its columns join
+        ``secondary_metrics``, and a module that fails or gives no score is refused before anything
+        is written (``podium.metrics.extra``).
         """
+        from podium.metrics import extra
+
+        staged = [extra.stage(path, self.home.extra_metrics_dir) for path in extra_metrics or []]
+        try:
+            if extra_metrics is not None:
+                card = card.model_copy(update={"extra_metrics": [folder.name for folder in staged] or None})
+            card = self._add(card, data, columns, documents, replace, keep_private_part, staged)
+        finally:
+            for folder in staged:
+                extra.discard(folder)
+        announce_benchmark(card)
+        return card
+
+    def _add(self, card, data, columns, documents, replace, keep_private_part, staged) -> BenchmarkCard:
         import pandas as pd
 
+        from podium.metrics import extra
         from podium.names import check_name
 
         # a maintainer's name is shown to everyone: NFKC, no invisible characters, no look-alike script mixes
@@ -220,6 +242,7 @@ class BenchmarkStore:
         if (public_dir / "card.json").exists() and not replace:
             raise Conflict(f"benchmark {card.id!r} already exists (use --replace to overwrite)")
         inputs, gold, card = task.prepare(_source_table(data, columns), _checked_metrics(card, task))
+        card = self._with_extra_columns(card, gold, {folder.name: folder for folder in staged})
         docs = None
         if documents is not None:
             docs = documents if isinstance(documents, pd.DataFrame) else load_table(Path(documents))
@@ -240,9 +263,34 @@ class BenchmarkStore:
         if docs is not None:
             public_files["documents.parquet"] = _parquet(docs)
         _replace_dir(public_dir, public_files)
+        for folder in staged:  # before the card that names them
+            extra.publish(folder)
         atomic.write_text(public_dir / "card.json", card.to_json())
-        announce_benchmark(card)
         return card
+
+    def _with_extra_columns(self, card: BenchmarkCard, gold: pd.DataFrame, staged: dict[str, Path]) -> BenchmarkCard:
+        """``card`` with its extra metrics' columns as secondary metrics (after the task's own), found
+        by scoring the first items' gold answers with them (``staged`` modules, else installed ones)."""
+        from podium.scoring import with_extra_metrics
+        from podium.tasks import Scoring
+
+        task = get_task(card.task_type)
+        secondary = [m for m in card.secondary_metrics if m in task.metrics]
+        if not card.extra_metrics:
+            return card.model_copy(update={"secondary_metrics": secondary})
+        table = pa.Table.from_pandas(gold.head(EXTRA_METRIC_TRIAL_ITEMS), preserve_index=False)
+        folders = {name: staged.get(name, self.home.extra_metrics_dir / name) for name in card.extra_metrics}
+        trial = GoldSet(card, table.column("id").combine_chunks().cast(pa.string()),
+                        table.column(task.gold_field).combine_chunks(), extra_metrics=folders)  # fmt: skip
+        own = {m: 0.0 for m in (card.primary_metric, *task.metrics)}
+        scored = with_extra_metrics(Scoring(dict(own), {}, None), trial, task.perfect_predictions(trial))
+        added = [m for m in scored.metrics if m not in own]
+        if not added:
+            raise BenchmarkError(
+                f"extra metric {', '.join(card.extra_metrics)}: compute() gave no number and no list of one number "
+                "per item (podium.metrics.extra: what a module's output becomes)"
+            )
+        return card.model_copy(update={"secondary_metrics": secondary + added})
 
     def add_reported(self, card: BenchmarkCard, rows: Iterable[Mapping]) -> BenchmarkCard:
         """Create a benchmark without an eval set, holding ``reported`` rows only (the seeds'
@@ -290,8 +338,9 @@ class BenchmarkStore:
 # What a maintainer writes on a card, kept from the existing card when a benchmark is replaced and
 # not given again; the others are computed (items, times, version) or kept by ``add`` itself (the
 # private part). The task type's own fields are kept only while the task type stays the same.
-TASK_FIELDS = ("primary_metric", "secondary_metrics", "labels", "entity_types")
+TASK_FIELDS = ("primary_metric", "secondary_metrics", "labels", "entity_types", "extra_metrics")
 KEPT_ON_REPLACE = ("task_type", "name", "description", "url", "languages", "license", "private_part_of", *TASK_FIELDS)
+EXTRA_METRIC_TRIAL_ITEMS = 200  # a new extra metric is tried on this many gold answers
 LIST_FIELDS = ("languages", "labels", "entity_types", "secondary_metrics")
 
 

@@ -48,6 +48,12 @@ class Home:
         return self.private_root or self.root / "private"
 
     @property
+    def extra_metrics_dir(self) -> Path:
+        """Installed extra metric modules (``benchmark add --extra-metric``), one folder each. The
+        leading '_' keeps it apart from benchmark folders, whose ids start with a letter or digit."""
+        return self.private_dir / "_metrics"
+
+    @property
     def queue_dir(self) -> Path:
         return self.root / "eval-queue"
 

@@ -126,7 +126,7 @@ class Scores:
 
 def _part_gold(gold: GoldSet, mask: np.ndarray, card: BenchmarkCard) -> GoldSet:
     rows = pa.array(np.flatnonzero(mask))
-    return GoldSet(card=card, ids=gold.ids.take(rows), gold=gold.gold.take(rows))
+    return GoldSet(card=card, ids=gold.ids.take(rows), gold=gold.gold.take(rows), extra_metrics=gold.extra_metrics)
 
 
 def _part_raw(raw: RawPredictions, position: np.ndarray, mask: np.ndarray) -> RawPredictions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from podium import formatting
 from podium.schema import Result
 
 
@@ -12,9 +13,9 @@ def format_result(result: Result) -> str:
     for name in names:
         value = result.metrics[name]
         interval = result.ci.get(name)
-        ci = f"  95% CI {interval.low:.4f} - {interval.high:.4f}" if interval else ""
+        ci = f"  95% CI {formatting.interval(interval.low, interval.high)}" if interval else ""
         mark = "  (primary)" if name == result.primary_metric else ""
-        lines.append(f"{name:<{width}}  {value:.4f}{ci}{mark}")
+        lines.append(f"{name:<{width}}  {formatting.score(value)}{ci}{mark}")
     for group, rows in result.details.items():
         if not rows:
             continue

@@ -4,10 +4,10 @@ Every request keeps its predictions, so a result can always be computed again wi
 the backend uses (for a benchmark with a private part, both parts: ``podium.private_part``). Only
 FINISHED submissions are rescored: a result is stale when it was scored on
 another version of the benchmark than the current card's, or by another version of the task's
-metric module. The new result replaces the old file atomically (same path, same submission id, so
-the same bootstrap seed material); the leaderboard picks it up like any changed file. A
-submission whose predictions no longer fit the benchmark (its items changed) is reported and
-left as it was.
+metric module or of the benchmark's extra metrics. The new result replaces the old file
+atomically (same path, same submission id, so the same bootstrap seed material); the leaderboard
+picks it up like any changed file. A submission whose predictions no longer fit the benchmark (its
+items changed) is reported and left as it was.
 """
 
 from __future__ import annotations
@@ -35,12 +35,17 @@ class Rescored:
     error: str | None = None  # why it could not be rescored
 
 
-def current_metric_version(task_type: str) -> str:
-    """What scoring a submission of this task type writes as ``metric_version`` today."""
-    from podium.metrics import load_metric, metric_version
+def current_metric_version(home: Home, card: BenchmarkCard) -> str:
+    """What scoring a submission of ``card`` writes as ``metric_version`` today: the task type's
+    metric, then each extra metric's name and fingerprint (``scoring.with_extra_metrics``)."""
+    from podium.metrics import extra, load_metric, metric_version
     from podium.tasks import get_task
 
-    return metric_version(load_metric(get_task(task_type).metric_module))
+    versions = [metric_version(load_metric(get_task(card.task_type).metric_module))]
+    for name in card.extra_metrics or []:
+        folder = home.extra_metrics_dir / name
+        versions.append(extra.version(folder) if folder.is_dir() else f"{name} (missing)")
+    return " + ".join(versions)
 
 
 def stale_reason(result: Result, card: BenchmarkCard, metric_version: str) -> str | None:
@@ -71,9 +76,9 @@ def rescore(
             return "its result file is missing or unreadable"
         if everything:
             return "asked for all"
-        if card.task_type not in metric_versions:
-            metric_versions[card.task_type] = current_metric_version(card.task_type)
-        return stale_reason(old, card, metric_versions[card.task_type])
+        if card.id not in metric_versions:
+            metric_versions[card.id] = current_metric_version(home, card)
+        return stale_reason(old, card, metric_versions[card.id])
 
     done = []
     for request in queue.find(status=RequestStatus.FINISHED):

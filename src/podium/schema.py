@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from podium.errors import quote
-from podium.slugs import check_slug
+from podium.slugs import check_module_name, check_slug
 
 FORMAT_VERSION = 1
 
@@ -126,11 +126,21 @@ class BenchmarkCard(_Document):
     private_part_of: str | None = Field(
         default=None, description="on the table `podium benchmark reveal` adds: whose private part it holds"
     )
+    extra_metrics: list[str] | None = Field(
+        default=None,
+        description="local `evaluate` modules scored beside the task's metrics (`benchmark add --extra-metric`): "
+        "their names, installed under the private folder's metrics/; their columns are in secondary_metrics",
+    )
 
     @field_validator("id")
     @classmethod
     def _id_is_slug(cls, value: str) -> str:
         return check_slug(value, what="benchmark id")
+
+    @field_validator("extra_metrics")
+    @classmethod
+    def _metric_names_are_slugs(cls, value: list[str] | None) -> list[str] | None:
+        return [check_module_name(name, what="extra metric name") for name in value] if value else None
 
 
 # --------------------------------------------------------------------------- submission request

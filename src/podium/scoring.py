@@ -13,10 +13,10 @@ import numpy as np
 from podium import bootstrap
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.errors import InvalidPredictions
+from podium.errors import BenchmarkError, InvalidPredictions
 from podium.predictions import RawPredictions, match_ids, read_predictions
 from podium.schema import Interval, ModelInfo, Result
-from podium.tasks import GoldSet, get_task
+from podium.tasks import GoldSet, Scoring, get_task
 
 
 def file_sha256(path: Path) -> str:
@@ -64,7 +64,7 @@ def score_raw(
     card = gold.card
     task = get_task(card.task_type)
     predictions = validate(gold, raw)
-    scoring = task.score(gold, predictions, keep_outcomes=keep_outcomes)
+    scoring = with_extra_metrics(task.score(gold, predictions, keep_outcomes=keep_outcomes), gold, predictions)
     seed = bootstrap.seed_for(card.id, card.version, seed_material)
     intervals = {}
     for statistic in scoring.statistics:
@@ -89,6 +89,30 @@ def score_raw(
         seed=seed,
         outcomes=scoring.outcomes,
     )
+
+
+def with_extra_metrics(scoring: Scoring, gold: GoldSet, predictions) -> Scoring:
+    """``scoring`` with the benchmark's extra metrics (``podium.metrics.extra``) added: their
+    columns, an interval for each per-item score, their versions in ``metric_version``."""
+    if not gold.extra_metrics:
+        return scoring
+    from podium.metrics import extra
+
+    inputs = get_task(gold.card.task_type).evaluate_inputs(gold, predictions)
+    versions = [scoring.metric_version]
+    for name, folder in gold.extra_metrics.items():
+        if not folder.is_dir():
+            raise BenchmarkError(
+                f"extra metric {name!r} of benchmark {gold.card.id!r} is not installed ({folder} is missing); "
+                f"add it again: podium benchmark add --replace --id {gold.card.id} --extra-metric PATH ..."
+            )
+        for score in extra.extra_scores(folder, *inputs, taken=scoring.metrics):
+            scoring.metrics[score.name] = score.value
+            if score.per_item is not None:
+                scoring.statistics.append(bootstrap.mean_statistic(score.name, score.per_item))
+        versions.append(extra.version(folder))
+    scoring.metric_version = " + ".join(versions)
+    return scoring
 
 
 def score_options(

@@ -29,6 +29,19 @@ def check_slug(value: str, *, what: str = "id") -> str:
     return value
 
 
+_MODULE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def check_module_name(value: str, *, what: str = "module name") -> str:
+    """Return ``value`` if it can name a Python module and a folder: lowercase letters, digits and
+    '_', starting with a letter, at most 64 characters."""
+    if not isinstance(value, str) or not _MODULE_NAME_RE.match(value):
+        raise UnsafeNameError(
+            f"{what} {value!r} is not usable: use 1-64 lowercase letters, digits or '_', starting with a letter"
+        )
+    return value
+
+
 def slugify(value: str, *, fallback: str | None = None) -> str:
     """Turn any text into a safe slug: 'Org/My Model v2!' -> 'org-my-model-v2'.
 

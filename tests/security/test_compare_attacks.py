@@ -24,8 +24,6 @@ from podium.leaderboard import Leaderboard
 from podium.schema import Interval, ModelInfo, Outcomes, Result
 from podium.secrets_store import server_secret
 
-pytestmark = pytest.mark.xdist_group("security-compare")
-
 BENCHMARK = "fin-sentiment"
 TARGETS = 200
 LEAD = 5  # items where A alone is right: makes the p-value informative (b - c = 5)

@@ -18,7 +18,7 @@ from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 PREDICTIONS = REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl"
 ANONYMOUS_PER_MINUTE = 40
 # Every test talks to the module's real `podium serve`; the group keeps that one server on one xdist worker.
-pytestmark = [pytest.mark.xdist_group("security-limits"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 
-pytestmark = [pytest.mark.xdist_group("security-names"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 BENCHMARK = "fin-sentiment"
 REAL = "northwind/finbert-tone-large"

@@ -18,7 +18,7 @@ from podium.config import Home
 VICTIM = "northwind/finbert-tone-large"
 WEAK = REPO / "samples/predictions/fin-sentiment/baselines--majority-class.csv"
 # Every test talks to the module's real `podium serve`; the group keeps that one server on one xdist worker.
-pytestmark = [pytest.mark.xdist_group("security-ownership"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import copy_sample_home, run_podium, start_podium_serve
 
-pytestmark = [pytest.mark.xdist_group("security-page"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 BENCHMARK = "fin-sentiment"
 

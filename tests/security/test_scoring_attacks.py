@@ -17,7 +17,7 @@ from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 from reference import squad_v1_1 as squad
 from rouge_score import rouge_scorer
 
-pytestmark = [pytest.mark.xdist_group("security-scoring"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 QA_SAMPLE = REPO / "samples/predictions/filing-qa/open-llm--llama-3-8b-instruct.jsonl"
 NER_SAMPLE = REPO / "samples/predictions/biz-news-ner/northwind--deberta-ner-large.jsonl"

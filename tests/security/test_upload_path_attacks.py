@@ -15,7 +15,7 @@ from conftest import copy_sample_home, start_podium_serve
 
 SECRET = "secret-first-line-7f3a"
 # Every test talks to the module's real `podium serve`; the group keeps that one server on one xdist worker.
-pytestmark = [pytest.mark.xdist_group("security-uploads"), pytest.mark.heavy]
+pytestmark = pytest.mark.heavy
 
 
 @pytest.fixture(scope="module")

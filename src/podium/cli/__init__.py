@@ -123,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--license", help="the eval set's license")
     p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
     p.add_argument(
+        "--extra-metric",
+        action="append",
+        metavar="PATH",
+        help="a local evaluate module (its folder or .py script) scored beside the task's metrics, shown as "
+        "columns; repeat for more (docs/metrics.md)",
+    )
+    p.add_argument("--no-extra-metrics", action="store_true", help="with --replace: drop the benchmark's extra metrics")
+    p.add_argument(
         "--replace", action="store_true", help="new eval set for an existing benchmark; fields not given are kept"
     )
     p.set_defaults(func=cmd_benchmark_add)

@@ -83,6 +83,9 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
     card = build_card(fields, existing=store.existing(fields["id"]) if args.replace else None)
     from podium import webhooks
 
+    if args.extra_metric and args.no_extra_metrics:
+        raise UsageError("--extra-metric and --no-extra-metrics contradict each other")
+    extra_metrics = [Path(p) for p in args.extra_metric or []] if args.extra_metric or args.no_extra_metrics else None
     card = store.add(
         card,
         Path(args.data),
@@ -90,9 +93,13 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         documents=Path(args.documents) if args.documents else None,
         replace=args.replace,
         keep_private_part=fraction != 0,
+        extra_metrics=extra_metrics,
     )
     webhooks.flush()
     print(f"added benchmark {card.id} ({card.task_type}, {card.n_items} items, version {card.version})")
+    if card.extra_metrics:
+        print(f"extra metrics {', '.join(card.extra_metrics)} (columns beside {card.primary_metric}: "
+              f"{', '.join(card.secondary_metrics)})")  # fmt: skip
     if card.private_fraction:
         print(
             f"{card.private_fraction:.0%} of the items form a secret private part: the leaderboard shows the "

@@ -46,9 +46,10 @@ def load_metric(name: str) -> Metric:
 
 
 @functools.cache
-def load_module(path: str | Path) -> Any:
+def load_module(path: str | Path, fingerprint: str = "") -> Any:
     """The ``evaluate`` module at ``path`` (a folder or script; a built-in metric's name also works),
-    loaded offline with ``evaluate.load`` (cached per process). Imports ``evaluate``: not for the scorer."""
+    loaded offline with ``evaluate.load`` (cached per process and ``fingerprint``: give the module
+    files' hash so a changed module is loaded again). Imports ``evaluate``: not for the scorer."""
     import podium.offline  # noqa: F401
 
     evaluate = importlib.import_module("evaluate")  # after podium.offline: it reads the switches on import

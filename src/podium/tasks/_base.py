@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -41,6 +42,7 @@ class GoldSet:
     card: BenchmarkCard
     ids: pa.Array
     gold: pa.Array
+    extra_metrics: dict[str, Path] = field(default_factory=dict)  # name -> installed module folder
     _gold_list: list | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -119,6 +121,17 @@ class TaskType:
     def score(self, gold: GoldSet, predictions: Any, keep_outcomes: bool = True) -> Scoring:
         """Metrics, per-item outcomes (``None`` unless ``keep_outcomes``) and CI statistics."""
         raise NotImplementedError
+
+    # ------------------------------------------------------------------ evaluate modules
+
+    def evaluate_inputs(self, gold: GoldSet, predictions: Any) -> tuple[list, list]:
+        """(predictions, references), one of each per item in benchmark order, in the form this task
+        type's ``evaluate`` module takes them: what an extra metric's ``compute`` is given."""
+        return list(predictions), gold.gold_list()
+
+    def perfect_predictions(self, gold: GoldSet) -> Any:
+        """The gold answers as ``check`` returns predictions (to try an extra metric on)."""
+        return gold.gold_list()
 
 
 def _id_text(value: Any) -> str | None:

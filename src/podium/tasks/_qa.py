@@ -91,6 +91,9 @@ class QuestionAnswering(TaskType):
             outcomes = Outcomes(fields=["exact_match", "f1", "rouge_l"], values=values)
         return Scoring(metrics, {}, outcomes, statistics, metric_version(module))
 
+    def perfect_predictions(self, gold: GoldSet) -> list[str]:
+        return [answers_[0] for answers_ in gold.gold_list()]
+
 
 def _too_long(length: int) -> str:
     return f"the answer is {length:,} characters long; the limit is {MAX_ANSWER_CHARS:,}"

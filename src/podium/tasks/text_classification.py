@@ -109,6 +109,13 @@ class TextClassification(TaskType):
             )
         return Scoring(metrics, details, outcomes, statistics, metric_version(module))
 
+    def evaluate_inputs(self, gold: GoldSet, predictions: np.ndarray) -> tuple[list, list]:
+        labels = list(gold.card.labels or [])
+        return [labels[code] for code in predictions.tolist()], gold.gold_list()
+
+    def perfect_predictions(self, gold: GoldSet) -> np.ndarray:
+        return self.gold_codes(gold)
+
 
 def _label_strings(raw: RawPredictions) -> list[str]:
     """JSON predictions as label strings (an integer label is its text); anything else is refused."""
