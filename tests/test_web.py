@@ -268,7 +268,11 @@ def test_a_script_tag_model_name_renders_as_text(page, server):
 def test_the_model_page_breaks_a_result_down_by_metric_and_entity_type(page):
     page.get_by_role("tab", name="Models").click()
     _pick(page, "model-picker", "northwind/deberta-ner-large")
-    page.wait_for_selector("#breakdown-classes [role=gridcell]", timeout=120_000)
+    # the tables may still show the model picked before (the Models tab opens on one): wait for this one's
+    page.wait_for_function(f"({ROWS_JS})('breakdown-metrics').length > 0 && ({ROWS_JS})('breakdown-metrics')[0]"
+                           ".startsWith('f1\\t')", timeout=120_000)  # fmt: skip
+    page.wait_for_function(f"({ROWS_JS})('breakdown-classes').some((row) => row.startsWith('LOC\\t'))",
+                           timeout=120_000)  # fmt: skip
     metrics = _rows(page, "breakdown-metrics")
     assert metrics[0].startswith("f1\t0.95") and " \u2013 " in metrics[0] and len(metrics) == 3
     types = [row.split("\t")[0] for row in _rows(page, "breakdown-classes")]
