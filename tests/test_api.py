@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, copy_sample_home, run_podium, start_podium_serve
 from scipy.stats import binomtest
 
+from podium import outcomes
 from podium.client import ApiError, Client
-from podium.schema import Result
 
 PODIUM = str(Path(sys.executable).with_name("podium"))
 SEED_DATASET = {
@@ -146,7 +146,7 @@ def test_compare_gives_scipys_exact_binomial_p_value_on_the_disguised_counts(api
     pair = out["pairs"][0]
     results = {}
     for path in (home / "eval-results/fin-sentiment").glob("*.json"):
-        result = Result.read(path)
+        result = outcomes.read_result(path)
         results[result.model.full_name] = result
     ra, rb = results[pair["model_a"]], results[pair["model_b"]]
     a, b = ([row[1] for row in r.outcomes.values] for r in (ra, rb))

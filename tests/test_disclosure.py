@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import binomtest
 
 from podium import compare as comparison
+from podium import outcomes
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.leaderboard import Leaderboard
@@ -24,7 +25,7 @@ def _board(home) -> Leaderboard:
 
 
 def _results(home, benchmark="fin-sentiment") -> dict[str, Result]:
-    results = [Result.read(p) for p in (home / "eval-results" / benchmark).glob("*.json")]
+    results = [outcomes.read_result(p) for p in (home / "eval-results" / benchmark).glob("*.json")]
     return {r.model.full_name: r for r in results}
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import PODIUM, run_podium, run_podium_process
 
+from podium import outcomes
 from podium.config import Home
 from podium.queue import RequestQueue
-from podium.schema import Result
 
 SAMPLE = "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl"
 
@@ -57,7 +57,7 @@ def test_submit_score_and_read_back(home):
 
     status = json.loads(run_podium("status", request_id, "--json", home=home, check=True).stdout)
     assert status["status"] == "FINISHED" and status["result_file"] == f"fin-sentiment/{request_id}.json"
-    result = Result.read(home / "eval-results" / status["result_file"])
+    result = outcomes.read_result(home / "eval-results" / status["result_file"])
     direct = json.loads(run_podium("score", "fin-sentiment", str(home / SAMPLE), "--json", home=home).stdout)
     assert result.metrics == direct["metrics"]
     assert result.source == "verified" and result.submission_id == request_id

@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO, run_podium
 from sklearn.metrics import accuracy_score, f1_score
 
+from podium import outcomes
 from podium.backend import Backend, BackendSettings
 from podium.benchmarks import BenchmarkStore
 from podium.compare import compare_models
@@ -81,7 +82,7 @@ def test_results_cover_the_public_part_and_equal_a_direct_computation(closed):
     public = set(_gold()) - private
     assert len(private) == len(public) == 160
     for model, file in MODELS.items():
-        result = Result.read(home / "eval-results" / BENCHMARK / f"{ids[model]}.json")
+        result = outcomes.read_result(home / "eval-results" / BENCHMARK / f"{ids[model]}.json")
         accuracy, macro_f1 = _direct(public, file)
         assert result.n == 160 and len(result.outcomes.values) == 160 and result.outcomes.ids is None
         assert result.metrics["accuracy"] == pytest.approx(accuracy, abs=1e-12)
@@ -111,7 +112,10 @@ def test_no_private_part_information_outside_the_private_folder(closed):
     lines = [json.loads(line) for line in (home / "benchmarks" / BENCHMARK / "inputs.jsonl").read_text().splitlines()]
     assert {row["id"] for row in lines} == set(_gold()) and all(set(row) == {"id", "text"} for row in lines)
     assert not (home / "eval-results" / f"{BENCHMARK}-private").exists()
-    for path in (home / "eval-results" / BENCHMARK).iterdir():
+    for path in (home / "eval-results" / BENCHMARK).glob("*.outcomes.parquet"):  # no ids, the public items only
+        kept = outcomes.decode(path.read_bytes())
+        assert kept.ids is None and len(kept.values) == 160
+    for path in (home / "eval-results" / BENCHMARK).glob("*.json"):
         text = path.read_text()
         assert not any(f'"{item}"' in text for item in private)  # no item ids at all, so none private
         assert "private" not in text  # neither the private result nor a reference to it

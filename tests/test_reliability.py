@@ -15,6 +15,7 @@ import pytest
 from conftest import run_podium
 
 from podium import backend as backend_module
+from podium import outcomes
 from podium.backend import Backend, BackendSettings
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
@@ -290,7 +291,7 @@ def test_a_result_is_published_only_when_its_owner_finishes_the_request(slow_hom
         assert backend.run_once() == 1
     finally:
         backend.stop()
-    assert len(files_when_done) == 1 and files_when_done[0].endswith(".staged")  # scored, not yet visible
+    assert len(files_when_done) == 2 and all(f.endswith(".staged") for f in files_when_done)  # result and outcomes
     request = queue.get(request_id)
     assert request.status == "RUNNING" and request.lease.owner == "another-backend"
     assert _result_files(slow_home) == []  # never published, and the staged file is gone
@@ -310,16 +311,17 @@ def test_a_backend_killed_between_finishing_and_publishing_leaves_a_result_the_n
         finally:
             first.stop()
     assert _status(slow_home, request_id) == "FINISHED"
-    [staged] = _result_files(slow_home)
+    staged, outcomes_staged = _result_files(slow_home)  # the result and its outcomes file
     assert staged.startswith(f"tiny/.{request_id}.json.") and staged.endswith(".staged")
+    assert outcomes_staged.startswith(f"tiny/.{request_id}.outcomes.parquet.") and outcomes_staged.endswith(".staged")
 
     second = Backend(home, BackendSettings(workers=1))
     try:
         assert second.run_once() == 0  # its sweep publishes; nothing is scored again
     finally:
         second.stop()
-    assert _result_files(slow_home) == [final]
-    assert Result.read(slow_home / "eval-results" / final).submission_id == request_id
+    assert _result_files(slow_home) == [final, f"tiny/{request_id}.outcomes.parquet"]
+    assert outcomes.read_result(slow_home / "eval-results" / final).submission_id == request_id  # with its outcomes
 
 
 def test_scoring_processes_are_warm_and_reused_across_submissions(slow_home, tmp_path):

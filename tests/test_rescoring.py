@@ -4,6 +4,7 @@ import json
 
 from conftest import run_podium
 
+from podium import outcomes
 from podium.schema import Result
 
 ORIGINAL = "id,text,label\n1,x,a\n2,y,b\n3,z,a\n4,w,b\n"
@@ -47,7 +48,7 @@ def test_corrected_gold_answers_then_rescore_brings_the_results_back_with_new_sc
     assert "acme/one  tiny  (benchmark version 1 -> 2)  1.0000 -> 0.7500" in done
     assert "acme/two  tiny  (benchmark version 1 -> 2)  0.5000 -> 0.7500" in done
     assert _models(home) == {"acme/one": 0.75, "acme/two": 0.75}
-    rescored = Result.read(result_path)
+    rescored = outcomes.read_result(result_path)
     direct = json.loads(run_podium("score", "tiny", str(first), "--json", home=home, check=True).stdout)
     assert rescored.benchmark_version == "2" and rescored.metrics == direct["metrics"]
     assert rescored.submission_id == first_id and len(rescored.outcomes.values) == 4

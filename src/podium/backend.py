@@ -1,10 +1,12 @@
 """The scheduled scorer: claims PENDING requests, scores them, publishes result files.
 
 Scoring runs in warm scoring processes, started before the first claim from a ``forkserver`` that
-has the scorer loaded (``podium.backend_preload``); each one scores request after request. A worker
-thread claims a request, hands it to an idle scoring process and, while it runs, renews the lease;
-it stops the process when the scoring timeout passes, the request is cancelled or taken over (the
-lease is lost) or the backend stops, and records the outcome:
+has the scorer loaded (``podium.backend_preload``); each one scores request after request. Each of
+the ``workers`` worker threads claims a request, hands it to its scoring process and, while it runs,
+renews the lease; it stops the process when the scoring timeout passes, the request is cancelled or
+taken over (the lease is lost) or the backend stops. When the process replies, the worker claims the
+next waiting request and hands it over at once, then records the previous outcome while the next one
+is scored; it goes on so until nothing is waiting. The outcomes:
 
 - scored: the scoring process writes the result file *staged*, under a hidden name of this claim
   (``eval-results/<benchmark>/.<request-id>.json.<claim>.staged``); the worker marks the request
@@ -20,10 +22,10 @@ If the backend itself dies (``kill -9``), its leases expire and another backend 
 restarted) takes the requests again; its scoring processes notice the hang-up and stage nothing.
 A death between FINISHED and the rename leaves a staged file, which the next sweep publishes.
 
-A new request is noticed within ``WATCH_SECONDS`` (the requests folder is watched), and a worker
-that finishes claims the next waiting request at once. apscheduler runs the schedule: a full poll
-every ``interval_seconds`` (expired leases, a change the folder's stamp missed) and the sweep of
-crash leftovers every ``SWEEP_SECONDS``.
+Nothing sleeps while requests wait. An idle backend notices a new request within ``WATCH_SECONDS``
+(the requests folder is watched); apscheduler runs the schedule: a full poll every
+``interval_seconds`` (expired leases, a change the folder's stamp missed) and the sweep of crash
+leftovers every ``SWEEP_SECONDS``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from podium import atomic, webhooks
+from podium import atomic, outcomes, webhooks
 from podium.config import Home
 from podium.queue import DEFAULT_MAX_ATTEMPTS, RequestNotFound, RequestQueue
 from podium.schema import FormatError, RequestStatus, SubmissionRequest
@@ -82,36 +84,51 @@ def staged_path(final: Path, claim: str) -> Path:
 
 
 def _final_path(staged: Path) -> tuple[str, Path]:
-    """(request id, result file) of a staged file."""
-    name = staged.name[1 : -len(STAGED_SUFFIX)].rsplit(".", 1)[0]  # "<request-id>.json"
-    return name.removesuffix(".json"), staged.with_name(name)
+    """(request id, result file or its outcomes file) of a staged file."""
+    name = staged.name[1 : -len(STAGED_SUFFIX)].rsplit(".", 1)[0]  # "<request-id>.json" or "...outcomes.parquet"
+    return name.removesuffix(".json").removesuffix(outcomes.SUFFIX), staged.with_name(name)
 
 
 def stage_scores(home: Home, relative: str, scores, claim: str) -> list[Path]:
     """Write a scored submission's files for ``claim``; the staged ones' paths.
 
     The public result (and, once the benchmark's private part is revealed, the companion table's) is
-    staged; the private part's score is written in place, first: it is never shown by itself.
+    staged, each after its outcomes file (``podium.outcomes``), so ``publish`` renames that first; the
+    private part's score is written in place, first: it is never shown by itself.
     """
     from podium.private_part import private_score_path
 
     name = Path(relative).name
     public = [(home.results_dir / relative, scores.public)]
     if scores.private is not None:
-        atomic.write_text(private_score_path(home, scores.public.benchmark, name), scores.private.to_json())
+        outcomes.write_result(private_score_path(home, scores.public.benchmark, name), scores.private)
         if scores.revealed:
             public.append((home.results_dir / scores.private.benchmark / name, scores.private))
     staged = []
     for final, result in public:
+        shown, data = outcomes.detach(result, final.name)
+        if data is not None:
+            path = staged_path(final.with_name(shown.outcomes_file), claim)
+            atomic.write_bytes(path, data)
+            staged.append(path)
         path = staged_path(final, claim)
-        atomic.write_text(path, result.to_json())
+        atomic.write_text(path, shown.to_json())
         staged.append(path)
     return staged
 
 
-def _staged_of(home: Home, request_id: str, claim: str):
-    """The files ``claim`` staged for ``request_id`` (in any benchmark's folder)."""
-    return home.results_dir.glob(f"*/.{request_id}.json.{claim}{STAGED_SUFFIX}")
+def _staged_of(home: Home, request_id: str, claim: str) -> list[Path]:
+    """The files ``claim`` staged for ``request_id`` (in any benchmark's folder): results and outcomes files."""
+    names = (f"{request_id}.json", outcomes.file_name(f"{request_id}.json"))
+    return [path for name in names for path in home.results_dir.glob(f"*/.{name}.{claim}{STAGED_SUFFIX}")]
+
+
+def _staged_outcomes(staged: Path) -> list[Path]:
+    """The outcomes file staged by the same claim as the staged result file ``staged`` (if any)."""
+    final = _final_path(staged)[1]
+    claim = staged.name[1 : -len(STAGED_SUFFIX)].rsplit(".", 1)[1]
+    path = staged_path(final.with_name(outcomes.file_name(final.name)), claim)
+    return [path] if final.name.endswith(".json") and path.exists() else []
 
 
 def publish(staged: list[Path]) -> None:
@@ -315,7 +332,6 @@ class Backend:
         """Score everything pending now (and anything submitted meanwhile), then return the count."""
         self.sweep()
         self._scoring.fill()
-        done = 0
         futures = []
         while not self._stopping.is_set():
             self._slots.acquire()
@@ -326,11 +342,8 @@ class Backend:
                     break
                 time.sleep(0.05)
                 continue
-            futures.append(self._pool.submit(self._process, request))
-            done += 1
-        for future in futures:
-            future.result()
-        return done
+            futures.append(self._pool.submit(self._work, request))
+        return sum(future.result() for future in futures)
 
     def start(self) -> None:
         """Score in a background thread: warm the scoring processes, then claim whenever the requests
@@ -392,6 +405,8 @@ class Backend:
             removed = self.queue.sweep(SWEEP_AGE_SECONDS)
             removed += atomic.remove_stale_temporaries(self.home.results_dir, SWEEP_AGE_SECONDS)
             removed += self.settle_staged()
+            removed += outcomes.remove_orphans(self.home.results_dir, SWEEP_AGE_SECONDS)
+            removed += outcomes.remove_orphans(self.home.private_dir, SWEEP_AGE_SECONDS)
         except OSError:
             log.exception("sweeping failed")
             return
@@ -415,7 +430,7 @@ class Backend:
             except (RequestNotFound, FormatError):
                 status = None
             if status == RequestStatus.FINISHED and not final.exists():
-                publish([path])
+                publish([*_staged_outcomes(path), path])  # a result's outcomes file before it
                 log.info("published %s, staged by a backend that stopped before renaming it", final)
             elif status in (RequestStatus.FINISHED, RequestStatus.FAILED, RequestStatus.CANCELLED):
                 path.unlink(missing_ok=True)
@@ -425,13 +440,13 @@ class Backend:
         return removed
 
     def tick(self) -> None:
-        """Claim as many requests as there are free workers."""
+        """Put every free worker to work on a waiting request (each then goes on while work waits)."""
         while not self._stopping.is_set() and self._slots.acquire(blocking=False):
             request = self._claim()
             if request is None:
                 self._slots.release()
                 return
-            self._pool.submit(self._process, request)
+            self._pool.submit(self._work, request)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop claiming; stop running scoring processes and give their requests back (no attempt counted)."""
@@ -473,39 +488,97 @@ class Backend:
             )
         return request
 
-    def _process(self, request: SubmissionRequest) -> None:
+    def _work(self, request: SubmissionRequest) -> int:
+        """One worker, holding one of the ``workers`` slots: score ``request``, then the next waiting
+        request, and so on until none is waiting (or the backend stops); the slot is then free again.
+        The next request is claimed and handed to the scoring process the moment it replies, and the
+        previous one is recorded while the next is scored: between two submissions a scoring process
+        waits for one claim only. Returns how many requests it took."""
+        taken = 0
+        process: _ScoringProcess | None = None
+        sent_at: float | None = None  # when ``request`` was handed to ``process``; None: not yet
         try:
-            self._score(request)
-        except Exception:
-            log.exception("scoring %s failed unexpectedly", request.id)
-            owner = request.lease.owner
-            self.queue.release(request.id, owner, crashed=True, max_attempts=self.settings.max_attempts)
+            while request is not None:
+                taken += 1
+                current = request
+                try:
+                    request, process, sent_at = self._score(current, process, sent_at)
+                except Exception:
+                    log.exception("scoring %s failed unexpectedly", current.id)
+                    with self._lock:
+                        self._running.pop(current.id, None)
+                    if process is not None:
+                        process.close()
+                    self._release_crashed(current)
+                    request, process, sent_at = None, None, None
         finally:
+            if process is not None:
+                self._scoring.give_back(process)
             self._slots.release()
-            self._wake.set()  # claim the next waiting request now
+            self._wake.set()  # the dispatcher looks again (e.g. a request submitted meanwhile)
+        return taken
 
-    def _score(self, request: SubmissionRequest) -> None:
+    def _score(self, request: SubmissionRequest, process: _ScoringProcess | None, sent_at: float | None):
+        """Score ``request`` (already handed to ``process`` at ``sent_at``, unless that is None) and
+        record the outcome. Returns what the worker does next: ``(next request, its scoring process,
+        when it was handed over)``; no next request when none is waiting; no process when it had to
+        be stopped (a fresh one is taken for the next request)."""
         owner = request.lease.owner
-        claim = claim_tag(owner)
-        started = time.monotonic()
-        process = self._scoring.take()
+        if sent_at is None:
+            process = process or self._scoring.take()
+            sent_at = time.monotonic()
+            sent = self._send(request, process)
+        else:
+            sent = True
+        if sent:
+            outcome, reply = self._watch(request, owner, process, sent_at)
+        else:  # it died while idle: not this request's fault
+            outcome, reply = ("stopping" if self._stopping.is_set() else "lost process"), None
+        seconds = time.monotonic() - sent_at
+        with self._lock:
+            self._running.pop(request.id, None)
+        scorer = process
+        following, following_sent_at = None, None
+        if outcome == "reply" and reply[0] in ("ok", "invalid") and process.served < REQUESTS_PER_PROCESS:
+            following = self._claim_next()  # the process is free: give it the next request first
+            if following is not None:
+                following_sent_at = time.monotonic()
+                if not self._send(following, process):
+                    process.close()
+                    process, following_sent_at = None, None
+        else:
+            if outcome == "reply" and reply[0] in ("ok", "invalid"):
+                self._scoring.give_back(process)  # served its share: the pool replaces it
+            else:
+                process.close()  # killed and waited for: it writes nothing more
+                _remove(_staged_of(self.home, request.id, claim_tag(owner)))
+            process = None
+            following = self._claim_next()
+        try:
+            self._record(request, owner, outcome, reply, seconds, scorer)
+        except Exception:  # the next request is already being scored: this one goes back, not both
+            log.exception("recording %s failed unexpectedly", request.id)
+            self._release_crashed(request)
+        return following, process, following_sent_at
+
+    def _send(self, request: SubmissionRequest, process: _ScoringProcess) -> bool:
+        """Hand ``request`` to ``process`` (which ``stop`` then stops); False if the process has died."""
         with self._lock:
             self._running[request.id] = process
         try:
-            process.send(request.id, claim)
-        except OSError:  # it died while idle: not this request's fault
-            outcome, reply = ("stopping" if self._stopping.is_set() else "lost process"), None
-        else:
-            outcome, reply = self._watch(request, owner, process, started)
-        finally:
-            with self._lock:
-                self._running.pop(request.id, None)
-        if outcome == "reply" and reply[0] in ("ok", "invalid"):
-            self._scoring.give_back(process)
-        else:
-            process.close()  # killed and waited for: it writes nothing more
-            _remove(_staged_of(self.home, request.id, claim))
-        self._record(request, owner, outcome, reply, time.monotonic() - started, process)
+            process.send(request.id, claim_tag(request.lease.owner))
+        except OSError:
+            return False
+        return True
+
+    def _claim_next(self) -> SubmissionRequest | None:
+        return None if self._stopping.is_set() else self._claim()
+
+    def _release_crashed(self, request: SubmissionRequest) -> None:
+        try:
+            self.queue.release(request.id, request.lease.owner, crashed=True, max_attempts=self.settings.max_attempts)
+        except Exception:  # its lease expires and it is requeued then
+            log.exception("could not give %s back to the queue", request.id)
 
     def _watch(self, request: SubmissionRequest, owner: str, process: _ScoringProcess, started: float):
         """Wait for the scoring process's reply, renewing the lease: ``("reply", reply)``, or

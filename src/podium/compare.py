@@ -242,7 +242,8 @@ class NotComparable(LookupError):
 
 def shown_result(home, benchmark: str, submission: str) -> Result:
     """The verified result file of ``submission`` on ``benchmark`` (``eval-results/<b>/<id>.json``,
-    the name the backend and ``podium benchmark reveal`` give it)."""
+    the name the backend and ``podium benchmark reveal`` give it), with its per-item outcomes."""
+    from podium import outcomes
     from podium.errors import PodiumError
     from podium.queue import RequestQueue
     from podium.slugs import check_slug
@@ -261,7 +262,11 @@ def shown_result(home, benchmark: str, submission: str) -> Result:
         raise NotComparable(f"no readable verified result of submission {quote(submission)} on {benchmark!r}") from None
     if result.benchmark != benchmark or result.submission_id != submission or result.source != "verified":
         raise NotComparable(f"the file of submission {quote(submission)} is not a verified result on {benchmark!r}")
-    return result
+    try:
+        kept = outcomes.load(result, path)
+    except outcomes.OutcomesError as exc:  # missing, damaged or swapped: this model cannot be compared
+        raise NotComparable(f"the per-item outcomes of {quote(result.model.full_name)} cannot be used: {exc}") from None
+    return result.model_copy(update={"outcomes": kept})
 
 
 def compare_models(home, board, benchmark: str, models: list[str], metric: str | None = None) -> dict:

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from podium import atomic, bootstrap
+from podium import bootstrap, outcomes
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.errors import BenchmarkError, PodiumError
@@ -177,13 +177,13 @@ def private_score_path(home: Home, benchmark_id: str, name: str) -> Path:
 def write_scores(home: Home, relative: str, scores: Scores) -> None:
     """Write a scored submission: the public result at ``eval-results/<relative>``, the private
     part's under the private folder (first, so no public result exists without it) and, once the
-    benchmark is revealed, in the companion table too."""
+    benchmark is revealed, in the companion table too. Each with its outcomes file (``podium.outcomes``)."""
     name = Path(relative).name
     if scores.private is not None:
-        atomic.write_text(private_score_path(home, scores.public.benchmark, name), scores.private.to_json())
+        outcomes.write_result(private_score_path(home, scores.public.benchmark, name), scores.private)
         if scores.revealed:
-            atomic.write_text(home.results_dir / scores.private.benchmark / name, scores.private.to_json())
-    atomic.write_text(home.results_dir / relative, scores.public.to_json())
+            outcomes.write_result(home.results_dir / scores.private.benchmark / name, scores.private)
+    outcomes.write_result(home.results_dir / relative, scores.public)
 
 
 # --------------------------------------------------------------------------- reveal
@@ -232,9 +232,9 @@ def reveal(home: Home, benchmark_id: str) -> Revealed:
             if scores.private is None:
                 continue
             stored = scores.private
-            atomic.write_text(private_score_path(home, benchmark_id, name), stored.to_json())
+            outcomes.write_result(private_score_path(home, benchmark_id, name), stored)
             rescored += 1
-        atomic.write_text(home.results_dir / target / name, stored.to_json())
+        outcomes.write_result(home.results_dir / target / name, stored)
         published += 1
     companion = companion_card(card, len(private_ids or []), revealed_at)
     (home.benchmarks_dir / target).mkdir(parents=True, exist_ok=True)
@@ -245,7 +245,8 @@ def reveal(home: Home, benchmark_id: str) -> Revealed:
 
 
 def _read(path: Path) -> Result | None:
+    """The stored private-part result with its outcomes; None if it (or its outcomes file) is unusable."""
     try:
-        return Result.read(path)
-    except (OSError, ValueError):
+        return outcomes.read_result(path)
+    except (OSError, ValueError):  # OutcomesError and FormatError are ValueErrors: score it again
         return None

@@ -49,6 +49,9 @@ DEFAULT_MAX_ATTEMPTS = 3
 # The lock is held for milliseconds at most; a waiter polls it this often (filelock's default, 50 ms,
 # would add that much to a submission that meets a claim).
 LOCK_POLL_SECONDS = 0.005
+# A claim lists the requests folder again only when its last listing is this old, or offered nothing
+# waiting: listing a folder of n requests on every claim made draining it O(n^2).
+LISTING_SECONDS = 1.0
 
 
 def parse_status(value: RequestStatus | str) -> RequestStatus:
@@ -109,6 +112,9 @@ class RequestQueue:
         self._cache: dict[str, tuple[tuple[int, int, int], SubmissionRequest]] = {}
         self._last_expiry_check = 0.0
         self.expiry_check_seconds = 1.0
+        self.listing_seconds = LISTING_SECONDS
+        self._listing: list[str] | None = None  # ids of live requests at the last listing, oldest first
+        self._listed_at = 0.0
 
     # ------------------------------------------------------------------ locking and files
 
@@ -136,11 +142,12 @@ class RequestQueue:
     def _peek(self, request_id: str) -> SubmissionRequest:
         """``get`` through a cache keyed by the file's identity: unchanged files are not re-parsed.
 
-        Only for scanning; every decision is re-checked with ``get`` under the lock.
+        Only for scanning ``ids()``'s names (file names of the folder: no check needed, and a plain
+        string path is a third of the cost of a checked ``Path``); every decision is re-checked with
+        ``get`` under the lock.
         """
-        path = self._path(request_id)
         try:
-            st = path.stat()
+            st = os.stat(os.path.join(self.requests_dir, f"{request_id}.json"))
         except FileNotFoundError:
             raise RequestNotFound(f"no submission {request_id!r}") from None
         stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -153,9 +160,28 @@ class RequestQueue:
             self._terminal.add(request_id)
         return request
 
-    def _live(self) -> Iterator[tuple[str, SubmissionRequest]]:
-        """Requests whose state can still change, oldest first, as last seen (re-check under the lock)."""
-        for request_id in self.ids():
+    def _live_ids(self, max_age: float = 0.0) -> tuple[list[str], bool]:
+        """Ids of the requests whose state can still change, oldest first, and whether the folder was
+        listed for this answer. It is listed again only when the last listing is ``max_age`` seconds
+        old (0: always); a request added since is not in an older listing, and the list shrinks as
+        its requests end (``_peek`` learns that)."""
+        now = time.monotonic()
+        listed = self._listing is None or now - self._listed_at >= max_age
+        if listed:
+            self._listing = [i for i in self.ids() if i not in self._terminal]
+            self._listed_at = now
+        else:  # requests end oldest first, mostly: drop the ended ones at the head (others are skipped)
+            listing, ended = self._listing, 0
+            while ended < len(listing) and listing[ended] in self._terminal:
+                ended += 1
+            if ended:
+                self._listing = listing[ended:]
+        return self._listing, listed
+
+    def _live(self, ids: list[str] | None = None) -> Iterator[tuple[str, SubmissionRequest]]:
+        """Requests whose state can still change (of ``ids``, else of a fresh listing), oldest first, as
+        last seen (re-check under the lock)."""
+        for request_id in self._live_ids()[0] if ids is None else ids:
             if request_id in self._terminal:
                 continue
             try:
@@ -344,10 +370,22 @@ class RequestQueue:
             return request
 
     def claim(self, owner: str, lease_seconds: float, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
-        """Take the oldest PENDING request (after requeueing expired leases); None if there is none."""
+        """Take the oldest PENDING request (after requeueing expired leases); None if there is none.
+
+        Claims in a row reuse one listing of the folder for up to ``listing_seconds`` (a request
+        submitted meanwhile waits at most that long behind the ones listed); None is only answered
+        after listing the folder anew."""
         if time.monotonic() - self._last_expiry_check >= self.expiry_check_seconds:
-            self.requeue_expired(max_attempts)
-        for request_id, request in self._live():
+            self.requeue_expired(max_attempts, listing_seconds=self.listing_seconds)
+        while True:
+            ids, listed = self._live_ids(self.listing_seconds)
+            request = self._claim_first_pending(ids, owner, lease_seconds)
+            if request is not None or listed:
+                return request
+            self._listing = None  # nothing waiting in the last listing: look at the folder again
+
+    def _claim_first_pending(self, ids: list[str], owner: str, lease_seconds: float) -> SubmissionRequest | None:
+        for request_id, request in self._live(ids):
             if request.status != RequestStatus.PENDING:
                 continue
             with self.locked():
@@ -406,12 +444,13 @@ class RequestQueue:
             if request is not None:
                 self._write(self._requeued(request, crashed, max_attempts))
 
-    def requeue_expired(self, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> list[str]:
-        """Return RUNNING requests whose lease expired (their worker died) to PENDING."""
+    def requeue_expired(self, max_attempts: int = DEFAULT_MAX_ATTEMPTS, *, listing_seconds: float = 0.0) -> list[str]:
+        """Return RUNNING requests whose lease expired (their worker died) to PENDING. The folder is
+        listed anew unless the last listing is younger than ``listing_seconds``."""
         self._last_expiry_check = time.monotonic()
         now = utcnow()
         expired = []
-        for request_id, request in self._live():
+        for request_id, request in self._live(self._live_ids(listing_seconds)[0]):
             if request.status == RequestStatus.RUNNING and request.lease and request.lease.expires_at < now:
                 with self.locked():
                     request = self.get(request_id)

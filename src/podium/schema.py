@@ -226,6 +226,8 @@ class Outcomes(BaseModel):
     """Per-item outcomes in benchmark item order, so two results can be compared item by item.
 
     ``fields`` names the columns; ``values`` holds one row per item (one value or a short tuple).
+    Written beside the result file, in a file of their own (``podium.outcomes``); results written
+    before that carry them inline, in the result's ``outcomes`` field.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -255,7 +257,21 @@ class Result(_Document):
     metric_version: str | None = None
     seed: int | None = None
     evaluated_at: datetime = Field(default_factory=utcnow)
-    outcomes: Outcomes | None = None
+    outcomes: Outcomes | None = None  # inline: how results were written before outcomes_file (still read)
+    outcomes_file: str | None = Field(
+        default=None, description="the file holding the per-item outcomes, beside this one (podium.outcomes)"
+    )
+    outcomes_sha256: str | None = Field(
+        default=None, pattern="^[0-9a-f]{64}$", description="SHA-256 of outcomes_file: another file is refused"
+    )
+
+    @field_validator("outcomes_file")
+    @classmethod
+    def _outcomes_file_is_beside(cls, value: str | None) -> str | None:
+        # A name in the result's own folder, never a path: a result file cannot point a reader elsewhere.
+        if value is not None and (not value or value.startswith(".") or any(c in value for c in "/\\\0")):
+            raise ValueError(f"must be a file name beside the result file, got {quote(value)}")
+        return value
 
     def to_json(self) -> str:
         """Indented JSON, with the per-item outcomes on one compact line (they can be long)."""
@@ -276,8 +292,8 @@ class Result(_Document):
         return interval.display if interval else None
 
     def summary(self) -> dict[str, Any]:
-        """The result without per-item outcomes, as plain JSON-ready data."""
-        data = self.model_dump(mode="json", exclude={"outcomes"}, exclude_none=True)
+        """The result without per-item outcomes (nor where they are stored), as plain JSON-ready data."""
+        data = self.model_dump(mode="json", exclude={"outcomes", "outcomes_file", "outcomes_sha256"}, exclude_none=True)
         for name, interval in self.ci.items():
             data["ci"][name]["display"] = interval.display
         return data

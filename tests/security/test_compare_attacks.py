@@ -17,7 +17,7 @@ import pytest
 from conftest import copy_sample_home, start_podium_serve
 from scipy.stats import binomtest
 
-from podium import bootstrap
+from podium import bootstrap, outcomes
 from podium import compare as comparison
 from podium.config import Home
 from podium.leaderboard import Leaderboard
@@ -33,7 +33,7 @@ FIRST, SECOND = "northwind/finbert-tone-large", "open-llm/llama-3-8b-instruct"
 def _outcomes(home) -> np.ndarray:
     """A real model's per-item correctness: the background both crafted submissions share."""
     path = next((home / "eval-results" / BENCHMARK).glob("*finbert-tone-large*.json"))
-    return np.array([row[1] for row in Result.read(path).outcomes.values])
+    return np.array([row[1] for row in outcomes.read_result(path).outcomes.values])
 
 
 def _result(name: str, correct: np.ndarray) -> Result:
@@ -183,7 +183,7 @@ def test_api_compare_answers_the_disguised_test_and_the_same_on_every_call(serve
     assert comparison.compare_models(home, board, BENCHMARK, [FIRST, SECOND]) == first
     results = {}
     for path in (server["home"] / "eval-results" / BENCHMARK).glob("*.json"):
-        result = Result.read(path)
+        result = outcomes.read_result(path)
         results[result.model.full_name] = result
     a, b = results[first["pairs"][0]["model_a"]], results[first["pairs"][0]["model_b"]]
     x = np.array([row[1] for row in a.outcomes.values])
