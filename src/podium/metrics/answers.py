@@ -4,25 +4,35 @@ The numbers equal the official SQuAD v1.1 evaluation functions (``normalize_answ
 ``f1_score``, ``exact_match_score``, max over ground truths) and ``rouge_score``'s ROUGE-L
 F-measure with its default tokenizer (no stemming; ``score_multi`` picks the best reference).
 
-Speed comes from doing per-item Python work only where it cannot be avoided: the SQuAD
-normalisation runs once over all answers joined by a separator, token overlap is counted with
-numpy over integer token ids, and the longest common subsequence is rapidfuzz's compiled LCS.
+Speed comes from never making a Python object per token. Most answers are *plain* text (printable
+ASCII, tabs and line breaks): there Python's ``lower()``, ``split()`` and ``string.punctuation``
+are byte rules, which numpy applies to the UTF-8 bytes of all texts at once; the tokens found
+become integer codes by Arrow's dictionary encoding. Every other text (any other character:
+accents, final sigma, the Kelvin sign, control characters) goes through Python's own string
+methods, so its tokens are the reference's by construction. Token overlap is then counted with
+numpy, exact match compares code sequences, and the longest common subsequence is rapidfuzz's
+compiled LCS over one character per token (``rapidfuzz.process.cpdist``: one call for all pairs).
 
-Answers are arbitrary user text (NUL and every other control character included), so the
-separator is chosen per call among characters absent from the texts, and when a (hostile) file
-contains every candidate the texts are processed one at a time: slower, identical numbers.
+Answers are arbitrary user text (NUL and every other control character included), so when
+Python's methods run over texts joined by a separator, the separator is chosen per call among
+characters absent from the texts, and when a (hostile) file contains every candidate the texts
+are processed one at a time: slower, identical numbers.
 """
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from itertools import chain
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.distance import LCSseq
+from rapidfuzz.process import cpdist
 
-from podium.metrics._factorize import factorize
+from podium.metrics._factorize import factorize_arrow
 from podium.metrics._metric import Metric
 
 # Candidate separators for joining texts: C0 control characters that are not whitespace to
@@ -33,8 +43,14 @@ SEPARATORS = tuple(map(chr, (*range(0x00, 0x09), *range(0x0E, 0x1C))))
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
-_ROUGE_TOKEN_OR_SEPARATOR = {s: re.compile("[a-z0-9]+|" + re.escape(s)) for s in SEPARATORS}
-_TEXT_BREAK = ""  # marks the end of a text in a token list built one text at a time: never a token
+
+# Plain text: printable ASCII and \t-\r. There lower() changes A-Z only, str.split() splits at
+# \t-\r and space (\x1c-\x1f, which str.split also splits at, are not plain), and every byte is a
+# letter, a digit, whitespace or in string.punctuation. So SQuAD's tokens are the runs of letters
+# and digits once punctuation is deleted (\b(a|an|the)\b then removes exactly the tokens "a", "an"
+# and "the"), rouge_score's the runs of letters and digits, lower-cased: byte rules numpy applies
+# to the bytes of all texts at once.
+_SQUAD_DROPPED = ("", "a", "an", "the")  # a token of punctuation only is empty once it is deleted
 
 
 def _join(texts: list[str]) -> tuple[str, str] | None:
@@ -67,6 +83,169 @@ def normalize_answers(texts: list[str]) -> list[str]:
     return [" ".join(part.split()) for part in joined.split(separator)]
 
 
+def rouge_tokens(texts: list[str]) -> list[list[str]]:
+    """rouge_score's default tokenizer: lower case, runs of [a-z0-9] (no stemming)."""
+    found = _join(texts)
+    if found is None:
+        return [_ROUGE_TOKEN.findall(t.lower()) for t in texts]
+    separator, joined = found
+    return [_ROUGE_TOKEN.findall(part) for part in joined.lower().split(separator)]
+
+
+def _squad_token_lists(texts: list[str]) -> list[list[str]]:
+    """SQuAD's tokens of each text: ``normalize_answer(text).split()``."""
+    return [text.split() for text in normalize_answers(texts)]
+
+
+def _utf8(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The UTF-8 bytes of all texts, one after the other, and where each starts (n + 1 offsets);
+    None if a text cannot be encoded (lone surrogates: never in a UTF-8 file, a direct call may pass them)."""
+    try:
+        array = pa.array(texts, type=pa.large_string())
+    except UnicodeEncodeError:
+        return None
+    _, offsets, data = array.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[: len(texts) + 1]
+    data = np.frombuffer(data, dtype=np.uint8)[: offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+    return data, offsets
+
+
+class _Bytes:
+    """What each byte of some plain texts is: a letter or digit (``word``), whitespace (``space``);
+    anything else is punctuation. ``plain`` is False for the bytes no plain text holds."""
+
+    def __init__(self, data: np.ndarray):
+        # (comparisons of wrapped-around unsigned bytes: a few vector operations, no table lookups)
+        self.word = ((data | 0x20) - ord("a") < 26) | (data - ord("0") < 10)
+        self.space = (data == ord(" ")) | (data - 0x09 < 5)  # \t \n \v \f \r
+        self.plain = (data - 0x20 < 0x5F) | (data - 0x09 < 5)  # printable ASCII, \t-\r
+
+
+def _runs(data: np.ndarray, offsets: np.ndarray, inside: np.ndarray, kept: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """The maximal runs of bytes where ``inside`` is true in each text, each run's token made of its
+    ``kept`` bytes (letters and digits), lower-cased. Returns the tokens (an Arrow string array)
+    and, for each text and one past the last, the index of its first run."""
+    begins = inside.copy()
+    begins[1:] &= ~inside[:-1]
+    firsts = offsets[:-1][offsets[:-1] < len(data)]  # a run never goes on into the next text
+    begins[firsts] = inside[firsts]
+    starts = np.flatnonzero(begins)
+    chars = data[kept] | 0x20  # lower case: sets the bit that tells a-z from A-Z; digits have it already
+    count = np.int32 if len(data) < 2**31 else np.int64
+    kept_before = np.cumsum(kept, dtype=count)[starts] - kept[starts]
+    run_offsets = np.append(kept_before, len(chars)).astype(np.int64)
+    tokens = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(run_offsets), pa.py_buffer(chars))
+    return tokens, _before(np.cumsum(begins, dtype=count), offsets)
+
+
+def _before(running_total: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``running_total`` (a cumulative sum) just before each of ``positions``: 0 before the first."""
+    if len(running_total) == 0:
+        return np.zeros(len(positions), dtype=np.int64)
+    ahead = running_total[np.maximum(positions - 1, 0)].astype(np.int64)
+    return np.where(positions > 0, ahead, 0)
+
+
+def _squad_runs(data: np.ndarray, kinds: _Bytes, offsets: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """SQuAD's tokens of plain texts, articles and empty tokens included: the runs between
+    whitespace, punctuation deleted (``"e-mail"`` is ``"email"``, ``"..."`` is ``""``)."""
+    return _runs(data, offsets, ~kinds.space, kinds.word)
+
+
+def _rouge_runs(data: np.ndarray, kinds: _Bytes, offsets: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """rouge_score's tokens of plain texts: the runs of letters and digits, lower-cased."""
+    return _runs(data, offsets, kinds.word, kinds.word)
+
+
+def _segments(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices ``starts[i], ..., starts[i] + lengths[i] - 1`` for every i, concatenated."""
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
+
+
+class _Tokens:
+    """The tokens of many texts as integer codes: ``codes`` (all texts, in order) and ``lengths``.
+
+    Equal codes are equal tokens. ``strings`` gives each text's tokens as a string with one
+    character per token, so that rapidfuzz's LCS runs on plain strings.
+    """
+
+    def __init__(self, codes: np.ndarray, lengths: np.ndarray, vocabulary: int):
+        self.codes = codes
+        self.lengths = lengths
+        self.starts = np.cumsum(lengths) - lengths
+        self.vocabulary = vocabulary
+        self.n_texts = len(lengths)
+
+    def strings(self) -> list[str] | None:
+        """One string per text, a character per token; None if the vocabulary is too large."""
+        if self.n_texts == 0:
+            return []
+        points = self.codes + 1  # code point 0 is kept for the end of a text (codes are token ids, not text)
+        points = np.where(points >= 0xD800, points + 0x800, points)  # skip surrogates
+        if len(points) and points.max() > 0x10FFFF:
+            return None
+        out = np.zeros(len(points) + self.n_texts - 1, dtype="<u4")
+        out[np.arange(len(points)) + np.repeat(np.arange(self.n_texts), self.lengths)] = points
+        return out.tobytes().decode("utf-32-le").split("\x00")
+
+    def lists(self) -> list[tuple[int, ...]]:
+        bounds = np.concatenate([[0], np.cumsum(self.lengths)])
+        flat = self.codes.tolist()
+        return [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(self.n_texts)]
+
+
+def _tokens(
+    texts: list[str],
+    plain: Callable[[np.ndarray, _Bytes, np.ndarray], tuple[pa.Array, np.ndarray]],
+    other: Callable[[list[str]], list[list[str]]],
+    drop: tuple[str, ...] = (),
+) -> _Tokens:
+    """Every text's tokens as codes, as the reference tokenizer gives them: ``plain`` finds the
+    tokens of plain texts in their bytes (with the tokens in ``drop``, which are then removed),
+    ``other`` tokenises the other texts with Python's string methods."""
+    n = len(texts)
+    encoded = _utf8(texts)
+    if encoded is None:
+        hard = np.ones(n, dtype=bool)
+        tokens, first = pa.array([], type=pa.large_string()), np.zeros(n + 1, dtype=np.int64)
+    else:
+        data, offsets = encoded
+        kinds = _Bytes(data)
+        hard = np.zeros(n, dtype=bool)
+        hard[np.searchsorted(offsets, np.flatnonzero(~kinds.plain), side="right") - 1] = True
+        tokens, first = plain(data, kinds, offsets)
+    codes, vocabulary = factorize_arrow(tokens)
+    keep = np.ones(len(codes), dtype=bool)
+    if drop:
+        dropped = pc.index_in(pa.array(drop, type=pa.large_string()), value_set=vocabulary).drop_null()
+        keep &= ~np.isin(codes, dropped.to_numpy())
+    keep[_segments(first[:-1][hard], np.diff(first)[hard])] = False  # the other texts' tokens come from ``other``
+    lengths = np.diff(_before(np.cumsum(keep), first))
+    codes = codes[keep]
+    if not hard.any():
+        return _Tokens(codes, lengths, len(vocabulary))
+    return _with_other_texts(_Tokens(codes, lengths, len(vocabulary)), vocabulary, hard, texts, other)
+
+
+def _with_other_texts(tokens: _Tokens, vocabulary: pa.Array, hard: np.ndarray, texts: list[str], other) -> _Tokens:
+    """``tokens`` (those of the plain texts; none for the ``hard`` ones) with the tokens ``other``
+    gives the hard texts put in their place, coded with the plain texts' codes (new tokens, new codes)."""
+    index = {token: code for code, token in enumerate(vocabulary.to_pylist())}
+    hard_rows = np.flatnonzero(hard)
+    hard_lists = other([texts[i] for i in hard_rows.tolist()])
+    hard_tokens = list(chain.from_iterable(hard_lists))
+    hard_codes = np.fromiter((index.setdefault(t, len(index)) for t in hard_tokens), np.int64, len(hard_tokens))
+    lengths = tokens.lengths.copy()
+    lengths[hard_rows] = np.fromiter(map(len, hard_lists), dtype=np.int64, count=len(hard_lists))
+    both = np.concatenate([np.flatnonzero(~hard), hard_rows])  # the texts in the order of all_codes
+    starts = np.empty(len(texts), dtype=np.int64)
+    starts[both] = np.cumsum(lengths[both]) - lengths[both]
+    all_codes = np.concatenate([tokens.codes, hard_codes])
+    return _Tokens(all_codes[_segments(starts, lengths)], lengths, len(index))
+
+
 def _flatten_pairs(golds: list[list[str]]) -> np.ndarray:
     """Item index of each (item, gold answer) pair."""
     counts = np.fromiter(map(len, golds), dtype=np.int64, count=len(golds))
@@ -79,142 +258,69 @@ def _max_per_item(values: np.ndarray, item_of_pair: np.ndarray, n_items: int) ->
     return np.where(np.isfinite(best), best, 0.0)
 
 
-class _Tokens:
-    """The tokens of many texts as integer codes: ``codes`` (all texts, in order) and ``lengths``.
-
-    ``strings`` gives each text's tokens as a string with one character per token, so that
-    sequence equality is string equality and rapidfuzz's LCS runs on plain strings.
-    """
-
-    def __init__(self, flat: list[str], n_texts: int, separator: str):
-        """``flat``: the tokens of all texts in order, the token ``separator`` between two texts."""
-        codes, uniques = factorize(flat)
-        # (not numpy's ==: numpy turns the scalar '\x00' into '' before comparing)
-        separator = [i for i, token in enumerate(uniques) if token == separator]
-        is_separator = codes == separator[0] if len(separator) else np.zeros(len(codes), dtype=bool)
-        text_of_token = np.cumsum(is_separator)[~is_separator]
-        self.codes = codes[~is_separator]
-        self.text_of_token = text_of_token
-        self.lengths = np.bincount(text_of_token, minlength=n_texts).astype(np.int64)
-        self.vocabulary = len(uniques)
-        self.n_texts = n_texts
-
-    def strings(self) -> list[str] | None:
-        """One string per text, a character per token; None if the vocabulary is too large."""
-        if self.n_texts == 0:
-            return []
-        points = self.codes + 1  # code point 0 is kept for the end of a text (codes are token ids, not text)
-        points = np.where(points >= 0xD800, points + 0x800, points)  # skip surrogates
-        if len(points) and points.max() > 0x10FFFF:
-            return None
-        out = np.zeros(len(points) + self.n_texts - 1, dtype="<u4")
-        out[np.arange(len(points)) + self.text_of_token] = points
-        return out.tobytes().decode("utf-32-le").split("\x00")
-
-    def lists(self) -> list[tuple[int, ...]]:
-        bounds = np.concatenate([[0], np.cumsum(self.lengths)])
-        flat = self.codes.tolist()
-        return [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(self.n_texts)]
+def _pairs(tokens: _Tokens, item_of_pair: np.ndarray, n: int):
+    """For each (item, gold) pair: where its prediction's and its gold answer's tokens start, and
+    how many each has (texts 0..n-1 are the predictions, the golds follow in pair order)."""
+    pred_start, pred_len = tokens.starts[:n][item_of_pair], tokens.lengths[:n][item_of_pair]
+    return pred_start, pred_len, tokens.starts[n:], tokens.lengths[n:]
 
 
-def _tokens_one_by_one(texts: list[str], tokenize) -> _Tokens:
-    """The slow path (every separator character occurs in the texts): each text on its own."""
-    flat: list[str] = []
-    for i, text in enumerate(texts):
-        if i:
-            flat.append(_TEXT_BREAK)
-        flat += tokenize(text)
-    return _Tokens(flat, len(texts), _TEXT_BREAK)
+def _same_sequences(tokens: _Tokens, pred_start, pred_len, gold_start, gold_len) -> np.ndarray:
+    """1.0 where the pair's two token sequences are equal (equal normalised answers), else 0.0."""
+    exact = (pred_len == gold_len).astype(np.float64)
+    candidates = np.flatnonzero(pred_len == gold_len)
+    length = gold_len[candidates]
+    codes = tokens.codes
+    differ = codes[_segments(pred_start[candidates], length)] != codes[_segments(gold_start[candidates], length)]
+    n_differ = np.bincount(np.repeat(np.arange(len(candidates)), length), weights=differ, minlength=len(candidates))
+    exact[candidates[n_differ > 0]] = 0.0
+    return exact
 
 
-def _squad_tokens(texts: list[str]) -> _Tokens:
-    """SQuAD-normalised tokens of ``texts``: ``normalize_answer(t).split()`` for each."""
-    found = _join(texts)
-    if found is None:
-        return _tokens_one_by_one(texts, lambda text: normalize_answer(text).split())
-    separator, joined = found
-    joined = _ARTICLES.sub(" ", joined.lower().translate(_PUNCTUATION))
-    return _Tokens(joined.replace(separator, f" {separator} ").split(), len(texts), separator)
+def _common_tokens(tokens: _Tokens, pred_start, pred_len, gold_start, gold_len) -> np.ndarray:
+    """For each pair, ``sum((Counter(prediction) & Counter(gold)).values())``."""
+    n_pairs = len(pred_len)
+    vocab = max(tokens.vocabulary, 1)
+    pair_of_pred = np.repeat(np.arange(n_pairs), pred_len)
+    pair_of_gold = np.repeat(np.arange(n_pairs), gold_len)
+    pred_keys = pair_of_pred * vocab + tokens.codes[_segments(pred_start, pred_len)]
+    gold_keys = pair_of_gold * vocab + tokens.codes[_segments(gold_start, gold_len)]
+    pred_keys, pred_counts = np.unique(pred_keys, return_counts=True)
+    gold_keys, gold_counts = np.unique(gold_keys, return_counts=True)
+    _, in_pred, in_gold = np.intersect1d(pred_keys, gold_keys, assume_unique=True, return_indices=True)
+    common = np.minimum(pred_counts[in_pred], gold_counts[in_gold])
+    return np.bincount(pred_keys[in_pred] // vocab, weights=common, minlength=n_pairs)
 
 
 def squad_scores(predictions: list[str], golds: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per-item exact match (0/1) and token F1, each the max over that item's gold answers."""
     n = len(predictions)
     item_of_pair = _flatten_pairs(golds)
-    n_pairs = len(item_of_pair)
-    tokens = _squad_tokens(list(predictions) + list(chain.from_iterable(golds)))
-    pred_len, gold_len = tokens.lengths[:n], tokens.lengths[n:]
-    n_pred_tokens = int(pred_len.sum())
-    pred_ids, gold_ids = tokens.codes[:n_pred_tokens], tokens.codes[n_pred_tokens:]
-    vocab = max(tokens.vocabulary, 1)
-
-    # Exact match: the normalised answers are equal iff their token sequences are.
-    strings = tokens.strings()
-    if strings is None:
-        strings = tokens.lists()
-    pred_strings, gold_strings = strings[:n], strings[n:]
-    exact = np.fromiter(
-        (pred_strings[i] == g for i, g in zip(item_of_pair.tolist(), gold_strings, strict=True)),
-        dtype=np.float64,
-        count=n_pairs,
-    )
-
-    # Token overlap: prediction tokens repeated for each of the item's gold answers, keyed by (pair, token).
-    pred_start = np.concatenate([[0], np.cumsum(pred_len)])
-    pair_pred_len = pred_len[item_of_pair]
-    pair_of_pred_token = np.repeat(np.arange(n_pairs), pair_pred_len)
-    within = np.arange(int(pair_pred_len.sum())) - np.repeat(np.cumsum(pair_pred_len) - pair_pred_len, pair_pred_len)
-    pred_token_of_pair = pred_ids[np.repeat(pred_start[item_of_pair], pair_pred_len) + within]
-    pair_of_gold_token = np.repeat(np.arange(n_pairs), gold_len)
-    pred_keys, pred_counts = np.unique(pair_of_pred_token * vocab + pred_token_of_pair, return_counts=True)
-    gold_keys, gold_counts = np.unique(pair_of_gold_token * vocab + gold_ids, return_counts=True)
-    _, in_pred, in_gold = np.intersect1d(pred_keys, gold_keys, assume_unique=True, return_indices=True)
-    common = np.minimum(pred_counts[in_pred], gold_counts[in_gold])
-    same = np.bincount(pred_keys[in_pred] // vocab, weights=common, minlength=n_pairs)
-
+    texts = list(predictions) + list(chain.from_iterable(golds))
+    tokens = _tokens(texts, _squad_runs, _squad_token_lists, drop=_SQUAD_DROPPED)
+    pred_start, pred_len, gold_start, gold_len = _pairs(tokens, item_of_pair, n)
+    exact = _same_sequences(tokens, pred_start, pred_len, gold_start, gold_len)
+    same = _common_tokens(tokens, pred_start, pred_len, gold_start, gold_len)
     with np.errstate(divide="ignore", invalid="ignore"):
-        precision = 1.0 * same / pair_pred_len
+        precision = 1.0 * same / pred_len
         recall = 1.0 * same / gold_len
         f1 = (2 * precision * recall) / (precision + recall)
     f1 = np.where(same == 0, 0.0, f1)
     return _max_per_item(exact, item_of_pair, n), _max_per_item(f1, item_of_pair, n)
 
 
-def rouge_tokens(texts: list[str]) -> list[list[str]]:
-    """rouge_score's default tokenizer: lower case, runs of [a-z0-9] (no stemming)."""
-    found = _join(texts)
-    if found is None:
-        return [_ROUGE_TOKEN.findall(t.lower()) for t in texts]
-    separator, joined = found
-    return [_ROUGE_TOKEN.findall(part) for part in joined.lower().split(separator)]
-
-
-def _rouge_token_codes(texts: list[str]) -> _Tokens:
-    found = _join(texts)
-    if found is None:
-        return _tokens_one_by_one(texts, lambda text: _ROUGE_TOKEN.findall(text.lower()))
-    separator, joined = found
-    return _Tokens(_ROUGE_TOKEN_OR_SEPARATOR[separator].findall(joined.lower()), len(texts), separator)
-
-
 def rouge_l(predictions: list[str], golds: list[list[str]]) -> np.ndarray:
     """Per-item ROUGE-L F-measure, the best over that item's gold answers."""
     n = len(predictions)
     item_of_pair = _flatten_pairs(golds)
-    tokens = _rouge_token_codes(list(predictions) + list(chain.from_iterable(golds)))
+    texts = list(predictions) + list(chain.from_iterable(golds))
+    tokens = _tokens(texts, _rouge_runs, rouge_tokens)
     sequences = tokens.strings()
     if sequences is None:
         sequences = tokens.lists()
     pred_seq, gold_seq = sequences[:n], sequences[n:]
-    lcs_length = LCSseq.similarity
-    lcs = np.fromiter(
-        (
-            lcs_length(pred_seq[i], gold) if pred_seq[i] and gold else 0
-            for i, gold in zip(item_of_pair.tolist(), gold_seq, strict=True)
-        ),
-        dtype=np.float64,
-        count=len(gold_seq),
-    )
+    pair_pred = [pred_seq[i] for i in item_of_pair.tolist()]
+    lcs = cpdist(pair_pred, gold_seq, scorer=LCSseq.similarity).astype(np.float64) if gold_seq else np.zeros(0)
     pred_len = tokens.lengths[:n].astype(np.float64)[item_of_pair]
     gold_len = tokens.lengths[n:].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
