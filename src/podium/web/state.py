@@ -13,7 +13,7 @@ import pandas as pd
 
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.leaderboard import Leaderboard
+from podium.leaderboard import Leaderboard, Snapshot
 from podium.queue import RequestQueue
 from podium.schema import BenchmarkCard
 from podium.tasks import get_task
@@ -46,9 +46,11 @@ class WebState:
     compares to know what changed (``version`` for any table, ``versions[benchmark]`` per table,
     ``cards_version`` for the set of benchmarks, ``queue_version`` for the submissions).
 
-    ``watch()`` starts a thread that looks for new results, benchmarks and submissions every
-    ``watch_seconds``; ``notify()`` makes it look at once (the in-process backend calls it when a
-    result is written). Requests never wait on that work: they read what the thread found.
+    Readers (requests, page callbacks) only ever read the last published ``Leaderboard.snapshot``:
+    they never stat a file, parse one, or wait for a refresh. ``watch()`` starts the thread that
+    refreshes (every ``watch_seconds``: bounded work, see ``podium.results``) and publishes a new
+    snapshot when something changed; ``notify()`` makes it look at once (the in-process backend
+    calls it when a result is written).
     """
 
     def __init__(self, home: Home, refresh_seconds: float = 1.0, watch_seconds: float = 0.5):
@@ -58,36 +60,43 @@ class WebState:
         self.board = Leaderboard(home)
         self.refresh_seconds = refresh_seconds
         self.watch_seconds = watch_seconds
-        self.versions: dict[str, int] = {}
-        self.version = 0
-        self.cards_version = 0
         self.queue_version = 0
         self._queue_stamp: tuple | None = None
-        self._catalogue: tuple = ()
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # one refresh at a time; readers never take it
         self._wake = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._closed = False
         self._last_refresh = 0.0
         self.files = Path(tempfile.mkdtemp(prefix="podium-web-"))
         self.refresh(force=True)
 
+    @property
+    def view(self) -> Snapshot:
+        """The leaderboard as of the last refresh."""
+        return self.board.snapshot
+
+    @property
+    def version(self) -> int:
+        return self.view.version
+
+    @property
+    def versions(self) -> dict[str, int]:
+        return self.view.versions
+
+    @property
+    def cards_version(self) -> int:
+        return self.view.cards_version
+
     def refresh(self, force: bool = False) -> set[str]:
-        """Pick up new results and benchmarks (at most every ``refresh_seconds`` unless forced);
-        bump the version of every benchmark that changed."""
+        """Pick up new results and benchmarks (at most every ``refresh_seconds`` unless forced) and
+        publish them; the benchmarks whose tables changed."""
+        if not force and time.monotonic() - self._last_refresh < self.refresh_seconds:
+            return set()
         with self._lock:
-            now = time.monotonic()
-            if not force and now - self._last_refresh < self.refresh_seconds:
-                return set()
-            self._last_refresh = now
+            self._last_refresh = time.monotonic()
             changed = self.board.refresh()
-            if changed:
-                self.version += 1
-                for benchmark in changed:
-                    self.versions[benchmark] = self.versions.get(benchmark, 0) + 1
-                catalogue = tuple((c.id, c.name, c.task_type, tuple(c.languages)) for c in self.board.cards.values())
-                if catalogue != self._catalogue:
-                    self._catalogue = catalogue
-                    self.cards_version += 1
+            if changed or self.board.snapshot is None or self.board.preload():  # (cached tables, a few a time)
+                self.board.publish()
             self._check_queue()
             return changed
 
@@ -121,12 +130,21 @@ class WebState:
         """Something changed on disk (a result written by the in-process backend): look now."""
         self._wake.set()
 
+    def close(self) -> None:
+        """Stop the watcher thread (if started) once its current refresh is done."""
+        self._closed = True
+        self._wake.set()
+        if self._watcher is not None:
+            self._watcher.join()
+
     def _watch(self) -> None:
         import logging
 
-        while True:
+        while not self._closed:
             woken = self._wake.wait(self.watch_seconds)
             self._wake.clear()
+            if self._closed:
+                return
             try:
                 self.refresh(force=woken)
             except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment on disk
@@ -147,59 +165,60 @@ class WebState:
         return path
 
     def view_version(self, view: str) -> int:
+        view_now = self.view
         if view.startswith(OVERALL):
-            return self.version
-        return self.versions.get(view, 0)
+            return view_now.version
+        return view_now.versions.get(view, 0)
 
     @property
     def cards(self) -> dict[str, BenchmarkCard]:
-        with self._lock:
-            return self.board.cards
+        return self.view.cards
 
     def card(self, benchmark: str) -> BenchmarkCard:
-        """``UnknownBenchmark`` for a benchmark that is not on the board (after one throttled look
-        at the folders: a benchmark added a moment ago is found)."""
-        with self._lock:
-            if benchmark not in self.board.cards:
-                self.refresh()
-            return self.board.card(benchmark)
+        """``UnknownBenchmark`` for a benchmark that is not on the board. A benchmark whose card was
+        added a moment ago (not yet published) is looked for at once."""
+        if benchmark not in self.view.cards and self._card_exists(benchmark):
+            self.refresh(force=True)
+        return self.view.card(benchmark)
+
+    def _card_exists(self, benchmark: str) -> bool:
+        from podium.slugs import UnsafeNameError, check_slug
+
+        try:
+            return (self.home.benchmarks_dir / check_slug(benchmark) / "card.json").is_file()
+        except UnsafeNameError:
+            return False
 
     def table(self, benchmark: str, metric: str | None = None) -> pd.DataFrame:
-        with self._lock:
-            return self.board.table(benchmark, metric)
+        return self.view.table(benchmark, metric)
 
     def rows(self, benchmark: str, metric: str | None = None, limit: int | None = None):
-        with self._lock:
-            return self.board.rows(benchmark, metric, limit)
+        return self.view.rows(benchmark, metric, limit)
 
     def standings(self, task_type: str, limit: int | None = None):
-        with self._lock:
-            return self.board.standings(task_type, limit)
+        return self.view.standings(task_type, limit)
 
     def row_of(self, benchmark: str, model: str):
-        with self._lock:
-            return self.board.row_of(benchmark, model)
+        return self.view.row_of(benchmark, model)
 
     def result_of(self, benchmark: str, model: str):
         """(results-dataset path, row) of the result of ``model`` that counts on the benchmark."""
-        with self._lock:
-            return self.board.result_path(benchmark, model), self.board.row_of(benchmark, model)
+        view = self.view
+        return view.result_path(benchmark, model), view.row_of(benchmark, model)
 
     def overall(self, task_type: str) -> pd.DataFrame:
-        with self._lock:
-            return self.board.overall(task_type)
+        return self.view.overall(task_type)
 
     def skipped_files(self, benchmark: str | None = None) -> list[tuple[str, str]]:
         """Result files that were refused (malformed, impossible values, links): (path, why), of one
         benchmark's folders when given. They are listed on the page and never ranked."""
-        with self._lock:
-            problems = self.board.problems
+        problems = self.view.problems
         return sorted((path, why) for path, why in problems.items()
                       if benchmark is None or benchmark in Path(path).parts)  # fmt: skip
 
     def results(self) -> pd.DataFrame:
-        with self._lock:
-            return self.board.index.frame()
+        """(benchmark, model) of every result that counts on a leaderboard (categorical columns)."""
+        return self.view.results()
 
     def benchmark_choices(self, task_type: str | None = None, language: str | None = None) -> list[tuple[str, str]]:
         """Picker entries grouped by task type: each task type's overall view, then its benchmarks."""
