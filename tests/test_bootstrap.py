@@ -1,6 +1,7 @@
 """Bootstrap intervals: coverage, reproducibility, agreement with scipy's item bootstrap."""
 
 import numpy as np
+import pytest
 from scipy import stats
 
 from podium import bootstrap
@@ -58,3 +59,39 @@ def test_seed_depends_on_every_part():
     assert bootstrap.seed_for("b", "1", "x") != bootstrap.seed_for("b", "2", "x")
     assert bootstrap.seed_for("b", "1", "x") == bootstrap.seed_for("b", "1", "x")
     assert 0 <= bootstrap.seed_for("anything") < 2**63
+
+
+def test_statistics_sharing_a_stream_are_computed_from_one_resample():
+    """NER's precision, recall and F1 share F1's draw: F1's interval is the one its own stream gives,
+    and each replicate's three values come from the same resampled sentences (so, per replicate,
+    F1 is the harmonic mean of that replicate's precision and recall)."""
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 4, size=(40, 3))  # (tp, predicted, gold) of 40 distinct sentence kinds
+    counts = rng.integers(1, 20, size=40)
+    seen: dict[str, np.ndarray] = {}
+
+    def part(name: str, index: int):
+        def metric(resampled: np.ndarray) -> np.ndarray:
+            tp, pred, gold = (resampled @ groups).T.astype(float)
+            p, r = tp / np.maximum(pred, 1), tp / np.maximum(gold, 1)
+            values = [p, r, np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-300), 0.0)][index]
+            seen[name] = values
+            return values
+
+        return metric
+
+    shared = [bootstrap.GroupedStatistic(n, counts, part(n, i), stream="f1")
+              for i, n in enumerate(["precision", "recall", "f1"])]  # fmt: skip
+    found = bootstrap.intervals(shared, seed=11, n_resamples=2000)
+    p, r, f = seen["precision"], seen["recall"], seen["f1"]
+    assert np.allclose(f, np.where(p + r > 0, 2 * p * r / np.maximum(p + r, 1e-300), 0.0))
+    alone = bootstrap.interval(bootstrap.GroupedStatistic("f1", counts, part("alone", 2)), seed=11, n_resamples=2000)
+    assert found["f1"] == alone
+    assert found["precision"] != found["recall"]
+
+
+def test_a_stream_shared_by_statistics_of_different_groups_is_refused():
+    a = bootstrap.GroupedStatistic("a", np.array([3, 4]), lambda r: r[:, 0] / 7.0, stream="s")
+    b = bootstrap.GroupedStatistic("b", np.array([1, 2, 4]), lambda r: r[:, 0] / 7.0, stream="s")
+    with pytest.raises(ValueError, match="shares stream"):
+        bootstrap.intervals([a, b], seed=1, n_resamples=100)

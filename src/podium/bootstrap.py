@@ -39,11 +39,14 @@ class GroupedStatistic:
 
     ``counts`` (G,) says how many items fall in each group; ``metric`` maps counts of shape
     (B, G) to B metric values, and must give the point estimate for the observed counts.
+    ``stream`` names the random draw it uses (its own name when None): statistics of one submission
+    that name the same stream share one resample, and must have the same ``counts``.
     """
 
     name: str
     counts: np.ndarray
     metric: Callable[[np.ndarray], np.ndarray]
+    stream: str | None = None
 
 
 def group_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,10 +82,32 @@ def interval(
     n_resamples: int = DEFAULT_RESAMPLES,
     level: float = DEFAULT_LEVEL,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of one statistic; each statistic has its own stream."""
-    rng = np.random.default_rng([seed, seed_for(statistic.name)])
-    replicates = statistic.metric(resample(statistic.counts, n_resamples, rng))
-    return percentile_interval(replicates, level)
+    """Percentile bootstrap interval of one statistic, from its own stream."""
+    return intervals([statistic], seed, n_resamples, level)[statistic.name]
+
+
+def intervals(
+    statistics: list[GroupedStatistic],
+    seed: int,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap interval of each statistic, by name. Each stream is drawn once: the
+    statistics that share one (NER's precision, recall and F1 from the same entity counts) are
+    computed from the same resamples, as a bootstrap of the items would; the draw costs most of
+    the time, so sharing it divides their cost by how many share it."""
+    drawn: dict[str, np.ndarray] = {}
+    found = {}
+    for statistic in statistics:
+        stream = statistic.stream or statistic.name
+        resampled = drawn.get(stream)
+        if resampled is None:
+            rng = np.random.default_rng([seed, seed_for(stream)])
+            resampled = drawn[stream] = resample(statistic.counts, n_resamples, rng)
+        elif resampled.shape[1] != len(statistic.counts):
+            raise ValueError(f"statistic {statistic.name!r} shares stream {stream!r} but not its groups")
+        found[statistic.name] = percentile_interval(statistic.metric(resampled), level)
+    return found
 
 
 def mean_statistic(name: str, values: np.ndarray) -> GroupedStatistic:

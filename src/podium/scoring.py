@@ -67,12 +67,11 @@ def score_raw(
     scoring = with_extra_metrics(task.score(gold, predictions, keep_outcomes=keep_outcomes), gold, predictions)
     seed = bootstrap.seed_for(card.id, card.version, seed_material)
     intervals = {}
-    for statistic in scoring.statistics:
-        low, high = bootstrap.interval(statistic, seed, resamples, level)
-        value = scoring.metrics.get(statistic.name)
+    for name, (low, high) in bootstrap.intervals(scoring.statistics, seed, resamples, level).items():
+        value = scoring.metrics.get(name)
         if value is not None:  # a percentile interval can miss a skewed estimate (macro-F1, a tiny class): widen
             low, high = min(low, value), max(high, value)
-        intervals[statistic.name] = Interval(low=low, high=high, level=level, resamples=resamples)
+        intervals[name] = Interval(low=low, high=high, level=level, resamples=resamples)
     return Result(
         benchmark=card.id,
         benchmark_version=card.version,
