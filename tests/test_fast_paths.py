@@ -73,6 +73,31 @@ def test_a_permutation_of_a_million_ids_is_matched_by_sorted_hashes():
     assert found is not None and np.array_equal(found, order)
 
 
+def test_a_large_file_matched_in_two_halves_equals_index_in():
+    """From ``_SPLIT_FROM`` ids a file is matched in two threads: unknown, repeated and missing ids
+    on both sides of the split come out as ``index_in`` says."""
+    n = predictions._SPLIT_FROM + 1_000
+    rng = np.random.default_rng(7)
+    items = np.char.add("id-", np.arange(n).astype(str))
+    file = items[rng.integers(0, n, size=n)]  # repeats, and items no row names
+    file[rng.choice(n, size=500, replace=False)] = np.char.add("other-", np.arange(500).astype(str))
+    ids, item_ids = pa.array(file), pa.array(items)
+    assert np.array_equal(positions(ids, item_ids), np.array(_index_in(ids, item_ids)))
+
+
+def test_the_benchmark_side_is_built_once_per_item_array_and_never_reused_for_another():
+    item_ids = pa.array([f"item-{i}" for i in range(100)])
+    positions(pa.array(["item-3"]), item_ids)
+    index = predictions._item_index(item_ids)
+    assert predictions._item_index(item_ids) is index  # kept while the array lives
+    other = pa.array([f"item-{i}" for i in range(100, 200)])
+    assert predictions._item_index(other) is not index
+    assert positions(pa.array(["item-150", "item-3"]), other).tolist() == [50, -1]
+    for k in range(2 * predictions._KEPT_INDEXES):  # only the last few are kept
+        predictions._item_index(pa.array([f"x-{k}"]))
+    assert len(predictions._ITEM_INDEXES) <= predictions._KEPT_INDEXES
+
+
 @pytest.mark.parametrize(
     ("items", "file"),
     [

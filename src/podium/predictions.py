@@ -18,9 +18,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
+import weakref
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -479,6 +482,83 @@ def _mixed(x: np.ndarray) -> np.ndarray:
     return x
 
 
+class _ItemIndex:
+    """The benchmark's side of ``positions``, built once per item array (``_item_index``): its ids'
+    bytes, their hashes sorted, and where each bucket of hashes starts, so an id of a file is found
+    by looking in its bucket (about one item), not by sorting the file.
+
+    A hash here is the high ``64 - bits`` bits of ``_IdBytes.hashes``; the low ``bits`` carry the
+    item's index while sorting (``np.sort`` on integers is several times faster than ``argsort``).
+    Items whose hashes are equal are ``crowd`` (their indices) and ``crowded`` (their hashes)."""
+
+    def __init__(self, item_ids: pa.Array):
+        n = len(item_ids)
+        self.bytes = _IdBytes(item_ids)
+        self.usable = self.bytes.longest <= _LONGEST_HASHED
+        if not self.usable:  # (positions then uses index_in)
+            return
+        self.bits = max(int(n - 1).bit_length(), 1)
+        row_mask = np.uint64((1 << self.bits) - 1)
+        keys = np.sort((self.bytes.hashes(_SEED) & ~row_mask) | np.arange(n, dtype=np.uint64))
+        hashes = keys >> np.uint64(self.bits)  # below 2**63
+        # 2**(bits + 2) buckets (4 to 8 per item, so most ids find their item first in their bucket):
+        # a hash's bucket is its top bits + 2 bits; ``starts[b]`` is where bucket b starts in sort order.
+        bucket_bits = self.bits + 2
+        self.bucket_shift = np.uint64(64 - self.bits - bucket_bits)
+        sizes = np.bincount((hashes >> self.bucket_shift).astype(np.intp), minlength=1 << bucket_bits)
+        self.starts = np.zeros(len(sizes) + 1, dtype=np.int32 if n < 2**31 else np.int64)
+        np.cumsum(sizes, out=self.starts[1:])
+        # One more item past the end, with a hash no id has: an empty last bucket looks at it.
+        self.hash = np.append(hashes, np.uint64(2**64 - 1))
+        self.row = np.append((keys & row_mask).astype(np.int64), -1)
+        shared = np.flatnonzero(hashes[1:] == hashes[:-1])
+        self.crowd = self.row[np.union1d(shared, shared + 1)]
+        self.crowded = hashes[shared]  # sorted
+
+    def hashes_of(self, file: _IdBytes) -> np.ndarray:
+        return file.hashes(_SEED) >> np.uint64(self.bits)
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """For each hash: the index of an item with that hash (the first in sort order), or -1."""
+        bucket = hashes >> self.bucket_shift
+        first = self.starts[bucket]
+        # The first item of each bucket, for all ids at once. An empty bucket's ``first`` is the next
+        # bucket's first item, whose hash is higher than any of this bucket's.
+        seen = self.hash[first]
+        position = self.row[first]
+        position[seen != hashes] = -1
+        # The few others: step through their buckets (sorted: past the hash, it is not there).
+        active = np.flatnonzero(seen < hashes)
+        candidate, end, wanted = first[active] + 1, self.starts[bucket[active] + 1], hashes[active]
+        while len(active):
+            inside = candidate < end
+            active, candidate, end, wanted = active[inside], candidate[inside], end[inside], wanted[inside]
+            seen = self.hash[candidate]
+            hit = seen == wanted
+            position[active[hit]] = self.row[candidate[hit]]
+            more = seen < wanted
+            active, candidate, end, wanted = active[more], candidate[more] + 1, end[more], wanted[more]
+        return position
+
+
+_ITEM_INDEXES: dict[int, tuple[weakref.ref, _ItemIndex]] = {}
+_KEPT_INDEXES = 8  # the benchmarks whose item index is kept (a warm scoring process scores many files of each)
+
+
+def _item_index(item_ids: pa.Array) -> _ItemIndex:
+    """The ``_ItemIndex`` of ``item_ids``, built on first use and kept while the array lives (the
+    gold set holds it), for the last few arrays."""
+    key = id(item_ids)
+    kept = _ITEM_INDEXES.get(key)
+    if kept is not None and kept[0]() is item_ids:
+        return kept[1]
+    index = _ItemIndex(item_ids)
+    while len(_ITEM_INDEXES) >= _KEPT_INDEXES:
+        _ITEM_INDEXES.pop(next(iter(_ITEM_INDEXES)), None)
+    _ITEM_INDEXES[key] = (weakref.ref(item_ids), index)
+    return index
+
+
 def _positions_by_sorted_hashes(ids: pa.Array, item_ids: pa.Array) -> np.ndarray | None:
     """``positions`` by hashing; None when it does not apply (long or null ids). Exact: a hash
     only proposes the item an id may be, the bytes decide; items that share a hash are told apart
@@ -487,33 +567,46 @@ def _positions_by_sorted_hashes(ids: pa.Array, item_ids: pa.Array) -> np.ndarray
         return None
     if ids.null_count or item_ids.null_count or len(item_ids) == 0 or len(ids) == 0:
         return None
-    file, items = _IdBytes(ids), _IdBytes(item_ids)
-    bits = max(int(max(len(ids), len(item_ids)) - 1).bit_length(), 1)
-    if max(file.longest, items.longest) > _LONGEST_HASHED or bits > 32:
+    if _IdBytes(ids).longest > _LONGEST_HASHED or len(item_ids) > 2**31:
         return None
-    # Sort keys: the hash's high bits, the row in the low ones (np.sort on integers is fast).
-    row_mask, shift = np.uint64((1 << bits) - 1), np.uint64(bits)
-    item_keys = np.sort((items.hashes(_SEED) & ~row_mask) | np.arange(len(item_ids), dtype=np.uint64))
-    file_keys = np.sort((file.hashes(_SEED) & ~row_mask) | np.arange(len(ids), dtype=np.uint64))
-    item_hash, item_row = item_keys >> shift, (item_keys & row_mask).astype(np.int64)
-    file_hash, file_row = file_keys >> shift, (file_keys & row_mask).astype(np.int64)
-    position = np.empty(len(ids), dtype=np.int64)
-    if np.array_equal(file_hash, item_hash):  # the usual case: the file holds the items, in another order
-        position[file_row] = item_row
+    items = _item_index(item_ids)
+    if not items.usable:
+        return None
+    # Two halves of a large file in two threads (numpy releases the GIL while it gathers and compares).
+    parts = [ids] if len(ids) < _SPLIT_FROM or _cores() < 2 else [ids.slice(0, len(ids) // 2), ids.slice(len(ids) // 2)]
+    if len(parts) == 1:
+        found = [_found(items, ids)]
     else:
-        at = np.minimum(np.searchsorted(item_hash, file_hash), len(item_hash) - 1)
-        position[file_row] = np.where(item_hash[at] == file_hash, item_row[at], -1)
-    position = _confirmed(position, file, items)
-    shared = np.flatnonzero(item_hash[1:] == item_hash[:-1])
-    if len(shared):  # a proposal named one item of several with its hash: look those ids up among them
-        crowd = item_row[np.union1d(shared, shared + 1)]
-        crowded = item_hash[shared]  # sorted
-        at = np.minimum(np.searchsorted(crowded, file_hash), len(crowded) - 1)
-        rows = file_row[crowded[at] == file_hash]
-        found = pc.index_in(ids.take(rows), value_set=item_ids.take(crowd))
-        found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
-        position[rows] = np.where(found >= 0, crowd[found], -1)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="podium-ids") as pool:
+            found = list(pool.map(partial(_found, items), parts))
+    position = np.concatenate([p for p, _ in found]) if len(found) > 1 else found[0][0]
+    hashes = np.concatenate([h for _, h in found]) if len(found) > 1 else found[0][1]
+    if len(items.crowded):  # a proposal named one item of several with its hash: look those ids up among them
+        at = np.minimum(np.searchsorted(items.crowded, hashes), len(items.crowded) - 1)
+        rows = np.flatnonzero(items.crowded[at] == hashes)
+        found_crowd = pc.index_in(ids.take(rows), value_set=item_ids.take(items.crowd))
+        found_crowd = pc.fill_null(found_crowd, -1).to_numpy(zero_copy_only=False)
+        position[rows] = np.where(found_crowd >= 0, items.crowd[found_crowd], -1)
     return position
+
+
+_SPLIT_FROM = 200_000  # ids from which a file is matched in two threads
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _found(items: _ItemIndex, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(the confirmed position of each id, or -1; each id's hash)."""
+    file = _IdBytes(ids)
+    hashes = items.hashes_of(file)
+    return _confirmed(items.find(hashes), file, items.bytes), hashes
 
 
 def _confirmed(position: np.ndarray, file: _IdBytes, items: _IdBytes) -> np.ndarray:
