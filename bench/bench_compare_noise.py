@@ -33,6 +33,16 @@ from podium.schema import Result  # noqa: E402
 SAMPLES = ["fin-sentiment", "biz-news-ner", "filing-qa", "company-docs-qa"]
 
 
+def with_outcomes(path: Path) -> Result:
+    """A result file with its per-item outcomes (kept in the file beside it: ``podium.outcomes``)."""
+    from podium import outcomes
+
+    result = Result.read(path)
+    if result.outcomes is not None:
+        return result
+    return result.model_copy(update={"outcomes": outcomes.load(result, path)})
+
+
 def shown(p: float) -> float:
     return float(f"{p:.{comparison.P_DIGITS}g}")
 
@@ -42,7 +52,7 @@ def samples() -> None:
     rng = np.random.default_rng(0)
     flips = holm_flips = cases = holm_cases = 0
     for benchmark in SAMPLES:
-        results = [Result.read(p) for p in sorted((ROOT / "eval-results" / benchmark).glob("*.json"))]
+        results = [with_outcomes(p) for p in sorted((ROOT / "eval-results" / benchmark).glob("*.json"))]
         metric = results[0].primary_metric
         pairs = list(combinations(results, 2))
         exact, disguised = [], []
