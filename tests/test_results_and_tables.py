@@ -204,7 +204,7 @@ def test_leaderboard_cli_formats(home):
     assert rows[0]["ci"] and rows[0]["source"] == "verified"
     assert list(rows[0])[:6] == ["rank", "rank_ub", "model", "org", "score", "ci"]  # the API's keys
     csv_text = run_podium("leaderboard", "biz-news-ner", "--csv", home=home, check=True).stdout
-    assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Org,Score,95% CI,CI low,CI high,precision,")
+    assert csv_text.splitlines()[0].startswith("Rank,Rank (UB),Model,Org,Score,95% CI,CI low,CI high,Precision,")
     overall = run_podium("leaderboard", "--task", "chatbot", home=home, check=True).stdout
     assert "Overall: chatbot" in overall and "Mean score" in overall
     assert run_podium("leaderboard", "--task", "nope", home=home).returncode == 2

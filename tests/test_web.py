@@ -145,7 +145,7 @@ def test_csv_download_holds_the_rows_shown(page, tmp_path):
         rows = list(csv.DictReader(fh))
     assert [r["Model"] for r in rows] == [x.split("\t")[2] for x in shown]
     assert {r["Model"] for r in rows} == {"northwind/deberta-ner-large", "open-llm/llama-3-8b-instruct"}
-    assert all(r["CI"] for r in rows)
+    assert all(r["95% CI"] for r in rows)
 
 
 def test_two_viewers_each_download_their_own_rows(browser, server, tmp_path):
@@ -322,3 +322,77 @@ def test_compare_tab_shows_the_paired_test(page, server):
     assert cells[9] == "exact McNemar" and cells[7] == p_value(expected["p_value"])  # one notation
     assert "Best on accuracy" in page.locator("#compare-summary textarea").input_value()
     page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+
+
+TOASTS_JS = """() => {
+  window.podiumToasts = [];
+  const seen = (node) => {
+    if (!(node instanceof Element)) return;
+    for (const toast of [node, ...node.querySelectorAll('*')]) {
+      if (toast.matches('.toast-body, [data-testid="toast-body"]')) window.podiumToasts.push(toast.innerText);
+    }
+  };
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(seen)))
+    .observe(document.body, {childList: true, subtree: true});
+}"""
+
+HEADERS_JS = """() => [...document.querySelectorAll('#leaderboard-table th')]
+  .map((th) => ({text: th.innerText.trim(), title: th.title})).filter((h) => h.text)"""
+
+
+def test_a_hundred_rapid_benchmark_switches_show_no_error(page, server):
+    """The page polls every 0.5 s here; a poll sent just before a switch used to carry the old
+    benchmark's columns and come back as a red "Error" toast (about 1 switch in 8)."""
+    log = server["home"] / "serve.log"
+    log_before = log.stat().st_size
+    page.evaluate(TOASTS_JS)
+    names = ["Financial News Sentiment", "Business News Entities", "Filing Excerpt QA", "Company Documents QA"]
+    field = page.locator("#benchmark-picker input").first
+    for k in range(100):
+        field.click()
+        field.fill(names[k % 4][:12])
+        page.locator("[role=option]", has_text=names[k % 4]).first.click()
+        page.wait_for_timeout((k * 37) % 300)  # between 0 and 0.3 s: across the poll's phases
+    page.wait_for_function("document.querySelector('#table-title').innerText.includes('Company Documents QA')")
+    _wait_rows(page, lambda r: len(r) >= 1)
+    page.wait_for_timeout(1500)  # a late poll's answer would land by now
+    assert page.evaluate("window.podiumToasts") == []
+    with open(log) as fh:
+        fh.seek(log_before)
+        written = fh.read()
+    assert "Traceback" not in written and "Error" not in written, written[-2000:]
+
+
+def test_columns_and_the_chart_say_what_their_numbers_mean(page):
+    _pick(page, "benchmark-picker", "Business News Entities")
+    page.wait_for_function("document.querySelector('#table-title').innerText.includes('Score: F1')")
+    _wait_rows(page, lambda r: len(r) >= 3)
+    page.wait_for_function("[...document.querySelectorAll('#leaderboard-table th')].some(th => th.title)")
+    headers = {h["text"]: h["title"] for h in page.evaluate(HEADERS_JS)}
+    assert {"Rank", "Rank (UB)", "Model", "Score", "95% CI", "Items", "Precision", "Recall"} <= set(headers), headers
+    assert not {"n", "precision", "recall", "f1", "rouge_l", "exact_match"} & set(headers)  # no metric ids
+    assert "95% interval" in headers["Rank (UB)"] and headers["Items"] == "Items scored."
+    notes = page.inner_text("#column-notes")
+    assert "Score: F1: Harmonic mean of precision and recall" in notes and "Items: Items scored." in notes
+    chart = page.inner_text("#ci-chart")
+    assert "whiskers: 95% interval" in chart and "0.50" in chart and "1.00" in chart  # a legend and an axis
+    assert "Use via API" not in page.inner_text("body")  # Gradio's list of the page's functions is not offered
+    assert page.locator("#api-links a[href='/docs']").count() == 1
+
+
+def test_the_chart_fits_a_phone_screen(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(120_000)
+    phone = context.new_page()
+    phone.goto(server["url"])
+    phone.wait_for_selector("#ci-chart .chart-row")
+    box = phone.evaluate("""() => {
+      const chart = document.querySelector('#ci-chart .podium-chart');
+      const right = Math.max(...[...chart.querySelectorAll('.chart-bar, .chart-whisker, .chart-value')]
+        .map((e) => e.getBoundingClientRect().right));
+      return {scroll: chart.scrollWidth, width: chart.clientWidth, right, edge: chart.getBoundingClientRect().right};
+    }""")
+    assert box["scroll"] <= box["width"] and box["right"] <= box["edge"] + 1, box  # bars, whiskers, values in view
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "leaderboard-phone.png"), full_page=True)
+    context.close()

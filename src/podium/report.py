@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from podium import formatting
+from podium.labels import column_title
 from podium.schema import Result
 
 
@@ -30,13 +31,6 @@ def format_result(result: Result) -> str:
     return "\n".join(lines)
 
 
-# The terminal's column names for the rows of ``podium.leaderboard`` (as the REST API gives them).
-LABELS = {
-    "rank": "Rank", "rank_ub": "Rank (UB)", "model": "Model", "score": "Score", "ci": "95% CI", "n": "n",
-    "updated": "Updated", "source": "Source", "mean_score": "Mean score", "mean_rank": "Mean rank",
-    "benchmarks": "Benchmarks", "org": "Org", "ci_low": "CI low", "ci_high": "CI high", "version": "Version",
-    "submission": "Submission", "link": "Link", "revision": "Revision", "of": "Of",
-}  # fmt: skip
 NOT_SHOWN = {"org", "ci_low", "ci_high", "version", "submission", "link", "revision", "of"}
 AS_TEXT = {"rank", "rank_ub", "model", "updated", "source", "ci", "n", "benchmarks"}
 
@@ -61,7 +55,7 @@ def labelled(rows: list[dict]) -> list[dict]:
                 value = formatting.mean_rank(value)
             elif key not in AS_TEXT:
                 value = formatting.score(value)
-            line[LABELS.get(key, key)] = "" if value is None else value
+            line[column_title(key)] = "" if value is None else value
         out.append(line)
     return out
 
@@ -83,8 +77,8 @@ def table_csv(rows: list[dict]) -> str:
     if not rows:
         return ""
     sink = io.StringIO()
-    writer = csv.DictWriter(sink, fieldnames=[LABELS.get(k, k) for k in rows[0]], lineterminator="\n")
+    writer = csv.DictWriter(sink, fieldnames=[column_title(k) for k in rows[0]], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({LABELS.get(k, k): "" if v is None else v for k, v in row.items()})
+        writer.writerow({column_title(k): "" if v is None else v for k, v in row.items()})
     return sink.getvalue()

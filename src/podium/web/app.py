@@ -8,13 +8,40 @@ import time
 import podium.offline  # noqa: F401  (before gradio: no analytics)
 from podium.config import Home
 from podium.web import about_tab, compare_tab, leaderboard_tab, models_tab, queue_tab, refresh, submit_tab
+from podium.web.plots import CHART_CSS
 from podium.web.state import WebState
 
 log = logging.getLogger("podium.web")
 
-CSS = """
+CSS = (
+    """
 #leaderboard-table table { font-variant-numeric: tabular-nums; }
+.column-notes { font-size: 13px; }
 """
+    + CHART_CSS
+)
+
+
+def head() -> str:
+    """A script for the page's <head>: each leaderboard column header explains itself on hover
+    (its ``title``), from ``podium.labels``."""
+    import json
+
+    from podium.labels import COLUMNS, METRICS
+
+    notes = {title: text for title, text in [*COLUMNS.values(), *METRICS.values()]}
+    return (
+        "<script>(() => {\n"
+        f"  const notes = {json.dumps(notes)};\n"
+        "  const apply = () => {\n"
+        "    for (const th of document.querySelectorAll('#leaderboard-table th')) {\n"
+        "      const note = notes[th.innerText.trim()];\n"
+        "      if (note && th.title !== note) th.title = note;\n"
+        "    }\n"
+        "  };\n"
+        "  new MutationObserver(apply).observe(document.documentElement, {childList: true, subtree: true});\n"
+        "})();</script>"
+    )
 
 
 def build_app(home: Home, state: WebState | None = None, refresh_seconds: float = 1.0):
@@ -44,6 +71,10 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
                 parts.append(queue_tab.build_queue_tab(state))
             with gr.Tab("About", id="about"):
                 about_tab.build_about_tab()
+        gr.Markdown(
+            "Podium's REST API: [reference](/docs) · [ReDoc](/redoc) · [OpenAPI schema](/openapi.json)",
+            elem_id="api-links",
+        )
         for part in parts:
             if "load" in part:
                 loads.append(part["load"])

@@ -5,25 +5,31 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from podium.labels import column_title, explanation, metric_title
 from podium.web.plots import ci_bar_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
-# The page's column names for the fields of ``podium.leaderboard``'s rows; renaming one here
-# changes nothing else (the API, the CLI and the cache use the field names).
-LABELS = {
-    "rank": "Rank", "rank_ub": "Rank (UB)", "model": "Model", "org": "Org", "score": "Score", "ci": "CI",
-    "ci_low": "CI low", "ci_high": "CI high", "n": "n", "updated": "Updated", "source": "Source",
-    "version": "Version", "submission": "Submission", "link": "Link", "revision": "Revision",
-    "mean_score": "Mean score", "mean_rank": "Mean rank", "benchmarks": "Benchmarks",
-}  # fmt: skip
 ALWAYS = ["rank", "model"]
 HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high"}
 NEVER = {"path", "of"}
 
 
 def label(field: str) -> str:
-    return LABELS.get(field, field)
+    """The page's column name for a field (``podium.labels``: the API and the caches keep the field)."""
+    return column_title(field)
+
+
+def column_notes(fields: list[str], metric: str | None) -> str:
+    """What each column shown means, in a line under the table (and on hover over its header)."""
+    notes = []
+    for field in fields:
+        text = explanation(field)
+        if field == "score" and metric:
+            text = f"{metric_title(metric)}: {explanation(metric) or text}"
+        if text and field != "model":
+            notes.append(f"**{escape_markdown(label(field))}**: {escape_markdown(text)}")
+    return " · ".join(notes)
 
 
 def fields_of(table: pd.DataFrame) -> list[str]:
@@ -80,7 +86,7 @@ def view(state: WebState, choice: str | None, search: str, verified_only: bool) 
         if card is None:
             return pd.DataFrame(columns=ALWAYS), f"No benchmark {choice!r}"
         table = state.table(choice)
-        title = f"{card.name} — {card.primary_metric}"
+        title = f"{card.name} — Score: {metric_title(card.primary_metric)}"
     if verified_only and "source" in table:
         table = table[table["source"] == "verified"]
     if search and search.strip():
@@ -170,8 +176,13 @@ def build(state: WebState) -> dict:
     with gr.Row():
         download = gr.DownloadButton("Download CSV", elem_id="download-csv", size="sm", scale=0)
         count = gr.Markdown(elem_id="row-count")
+    notes = gr.Markdown(elem_id="column-notes", elem_classes=["column-notes"])
     chart = gr.HTML(elem_id="ci-chart")
     version = gr.State(None)  # the view shown: its inputs and the version of its data (``view_key``)
+    # The columns chosen, as the page's own state: polls send this, never the checkbox group's value,
+    # which Gradio checks against the group's choices (a poll sent just before a benchmark switch
+    # changed those choices was refused with an error toast).
+    chosen = gr.State(default)
 
     def view_key(choice, query, verified_only, selected) -> str:
         """What a rendered table shows. A poll re-renders whenever the shown view's key differs from
@@ -189,8 +200,10 @@ def build(state: WebState) -> dict:
     def render(choice, query, verified_only, selected):
         key = view_key(choice, query, verified_only, selected)  # first: a change meanwhile is shown next time
         plain, heading = view(state, choice, query, verified_only)
-        shown, datatypes = display(plain, selected or [])
+        shown, datatypes = display(plain, [s for s in selected or [] if isinstance(s, str)])
         csv_path = state.csv_file(f"{(choice or 'leaderboard').replace(':', '-')}-leaderboard", csv_of(plain, shown))
+        card = state.cards.get(choice or "")
+        fields = [f for f in fields_of(plain) if label(f) in shown.columns]
         return (
             gr.Dataframe(value=shown, datatype=datatypes),
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
@@ -198,10 +211,11 @@ def build(state: WebState) -> dict:
             f"{len(plain)} models",
             ci_bar_chart(plain, f"Top models ({heading})"),
             key,
+            column_notes(fields, card.primary_metric if card else None),
         )
 
-    outputs = [table, title, download, count, chart, version]
-    inputs = [picker, search, verified, columns]
+    outputs = [table, title, download, count, chart, version, notes]
+    inputs = [picker, search, verified, chosen]
 
     def on_filters(task_type, language, current):
         picks = state.benchmark_choices(task_type or None, language or None)
@@ -211,7 +225,10 @@ def build(state: WebState) -> dict:
 
     def on_pick(choice):
         optional, default = column_choices(state, choice)
-        return gr.CheckboxGroup(choices=optional, value=default)
+        return gr.CheckboxGroup(choices=optional, value=default), default
+
+    def on_columns(selected):
+        return selected
 
     def stale(choice, query, verified_only, selected, seen):
         return view_key(choice, query, verified_only, selected) != seen
@@ -222,10 +239,10 @@ def build(state: WebState) -> dict:
     catalogue_seen = gr.State(state.cards_version)  # the choices above are of this version
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
-    picker.change(on_pick, picker, columns).then(render, inputs, outputs)
+    picker.change(on_pick, picker, [columns, chosen]).then(render, inputs, outputs)
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
-    columns.change(render, inputs, outputs)
+    columns.input(on_columns, columns, chosen).then(render, inputs, outputs)
     user_events = [(c, "change") for c in (task_filter, language_filter, picker, search, verified, columns)]
     watches = [
         Watch([*inputs, version], outputs, stale, lambda c, q, v, sel, seen: render(c, q, v, sel), user_events),

@@ -1,11 +1,49 @@
-"""A bar chart of the top models with their confidence intervals, as inline SVG (text escaped)."""
+"""A bar chart of the top models with their 95% intervals, as HTML that scales to its box.
+
+Bars and whiskers are positioned in percent of the plot's width, so the chart fits a phone's 390 px
+as it fits a desktop (on a narrow screen each model's name goes above its bar). Every text is
+escaped; the styles are in ``CHART_CSS`` (the page's stylesheet).
+"""
 
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 import pandas as pd
+
+from podium import formatting
+
+CHART_CSS = """
+.podium-chart { font-size: 13px; width: 100%; }
+.podium-chart .chart-title { font-weight: 600; margin: 0 0 6px; }
+.podium-chart .chart-row, .podium-chart .chart-axis {
+  display: grid; grid-template-columns: minmax(0, 16rem) minmax(0, 1fr) 4.5rem; gap: 8px; align-items: center;
+}
+.podium-chart .chart-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; text-align: right; }
+.podium-chart .chart-track { position: relative; height: 18px; }
+.podium-chart .chart-bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: #5a7fd0; }
+.podium-chart .chart-whisker { position: absolute; top: 8px; height: 2px; background: #1f1f1f; }
+.podium-chart .chart-whisker::before, .podium-chart .chart-whisker::after {
+  content: ""; position: absolute; top: -5px; width: 2px; height: 12px; background: #1f1f1f;
+}
+.podium-chart .chart-whisker::before { left: 0; }
+.podium-chart .chart-whisker::after { right: 0; }
+.podium-chart .chart-value { font-variant-numeric: tabular-nums; }
+.podium-chart .chart-ticks { position: relative; height: 1.4em; border-top: 1px solid #595959; }
+.podium-chart .chart-tick { position: absolute; transform: translateX(-50%); font-size: 12px; }
+.podium-chart .chart-legend { margin-top: 4px; font-size: 12px; }
+@media (max-width: 640px) {
+  .podium-chart .chart-row, .podium-chart .chart-axis { grid-template-columns: minmax(0, 1fr) 4rem; }
+  .podium-chart .chart-name { grid-column: 1 / -1; text-align: left; margin-top: 4px; }
+  .podium-chart .chart-axis > :first-child { display: none; }
+}
+"""
+
+
+def _percent(value: float, scale: float) -> float:
+    return min(max(value / scale, 0.0), 1.0) * 100.0
 
 
 def ci_bar_chart(table: pd.DataFrame, title: str, top: int = 15) -> str:
@@ -13,34 +51,31 @@ def ci_bar_chart(table: pd.DataFrame, title: str, top: int = 15) -> str:
     ``ci_low`` / ``ci_high``."""
     score_field = "score" if "score" in table else "mean_score"
     if table.empty or score_field not in table:
-        return "<p>No results yet.</p>"
+        return '<p class="podium-chart">No results to chart.</p>'
     rows = table.head(top)
     scores = rows[score_field].to_numpy(dtype=float)
     low = rows["ci_low"].to_numpy(dtype=float) if "ci_low" in rows else np.full(len(rows), np.nan)
     high = rows["ci_high"].to_numpy(dtype=float) if "ci_high" in rows else np.full(len(rows), np.nan)
-    top_value = float(np.nanmax(np.concatenate([scores, high[~np.isnan(high)]]))) or 1.0
-    scale = 1.0 if top_value <= 1.0 else top_value
-    label_width, bar_width, row_height = 260, 420, 24
-    height = row_height * len(rows) + 40
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 80}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)}" style="font: 12px sans-serif">',
-        f'<text x="0" y="14" font-weight="bold">{html.escape(title)}</text>',
-    ]
-    for i, (model, score, lo, hi) in enumerate(zip(rows["model"], scores, low, high, strict=True)):
-        y = 28 + i * row_height
-        width = max(score / scale, 0) * bar_width
-        name = html.escape(str(model) if len(str(model)) <= 38 else str(model)[:37] + "…")
-        parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{name}</text>')
+    largest = float(np.nanmax(np.concatenate([scores, high[~np.isnan(high)]])))
+    scale = 1.0 if not math.isfinite(largest) or largest <= 1.0 else largest  # scores are fractions; others to the top
+    parts = [f'<div class="podium-chart" role="figure" aria-label="{html.escape(title)}">',
+             f'<p class="chart-title">{html.escape(title)}</p>']  # fmt: skip
+    for model, score, lo, hi in zip(rows["model"], scores, low, high, strict=True):
+        name = html.escape(str(model))
+        bar = f'<div class="chart-bar" style="width:{_percent(score, scale):.2f}%"></div>'
+        whisker = ""
+        if not (np.isnan(lo) or np.isnan(hi)):
+            left, right = _percent(lo, scale), _percent(hi, scale)
+            whisker = f'<div class="chart-whisker" style="left:{left:.2f}%;width:{max(right - left, 0.3):.2f}%"></div>'
         parts.append(
-            f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 8}" fill="#6b8fd6"/>'
+            f'<div class="chart-row"><div class="chart-name" title="{name}">{name}</div>'
+            f'<div class="chart-track">{bar}{whisker}</div>'
+            f'<div class="chart-value">{formatting.score(score)}</div></div>'
         )
-        if not np.isnan(lo):
-            x1, x2 = label_width + lo / scale * bar_width, label_width + hi / scale * bar_width
-            mid = y + row_height / 2
-            parts.append(f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{mid}" y2="{mid}" stroke="#222" stroke-width="1.5"/>')
-            for x in (x1, x2):
-                parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 5}" y2="{mid + 5}" stroke="#222"/>')
-        parts.append(f'<text x="{label_width + bar_width + 8}" y="{y + 14}">{score:.3f}</text>')
-    parts.append("</svg>")
+    ticks = "".join(
+        f'<span class="chart-tick" style="left:{t * 100:.0f}%">{formatting.number(t * scale, 2)}</span>'
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+    )
+    parts.append(f'<div class="chart-axis"><div></div><div class="chart-ticks">{ticks}</div><div></div></div>')
+    parts.append('<p class="chart-legend">Bars: score · whiskers: 95% interval</p></div>')
     return "".join(parts)

@@ -22,6 +22,7 @@ def create_app(home: Home):
 
     from podium.api import add_api
     from podium.web import build_app
+    from podium.web.app import CSS, head
 
     started = time.perf_counter()
     app = FastAPI(title="Podium", docs_url=None, redoc_url=None)  # the docs are served offline by add_api
@@ -41,7 +42,10 @@ def create_app(home: Home):
         return state
 
     add_api(app, home, board)
-    app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=["api"])
+    # No Gradio footer: its "Use via API" lists the page's internal functions; the page links to
+    # Podium's REST API docs instead (``podium.web.app``).
+    app = gr.mount_gradio_app(app, demo, path="/", max_file_size=home.max_predictions_bytes, footer_links=[],
+                              css=CSS, head=head())  # fmt: skip
     # Gradio checks that a file argument of a page function was uploaded to this app only once the
     # Blocks count as launched, which mount_gradio_app never marks: without this, a crafted call
     # could name any server path (gold answers, tokens) as an "uploaded" file.
