@@ -103,7 +103,7 @@ def test_leaderboard_renders_the_sample_data(page):
     rows = _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r))
     assert len(rows) == 4
     assert "0.84 \u2013 0.92" in rows[0]  # the page's interval: an en dash between the bounds
-    assert rows[-1].split("\t")[1:4] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
+    assert rows[-1].split("\t")[:3] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
     assert "Top models" in page.inner_text("#ci-chart")
     about = page.inner_text("#table-title")
     assert "Text classification · 320 items · languages: en · version 1" in about
@@ -143,7 +143,7 @@ def test_csv_download_holds_the_rows_shown(page, tmp_path):
     info.value.save_as(path)
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["Model"] for r in rows] == [x.split("\t")[2] for x in shown]
+    assert [r["Model"] for r in rows] == [x.split("\t")[1] for x in shown]
     assert {r["Model"] for r in rows} == {"northwind/deberta-ner-large", "open-llm/llama-3-8b-instruct"}
     assert all(r["95% CI"] for r in rows)
 
@@ -393,6 +393,15 @@ def test_the_chart_fits_a_phone_screen(browser, server):
       return {scroll: chart.scrollWidth, width: chart.clientWidth, right, edge: chart.getBoundingClientRect().right};
     }""")
     assert box["scroll"] <= box["width"] and box["right"] <= box["edge"] + 1, box  # bars, whiskers, values in view
+    # The table's first four columns, rank, model, score and interval, are in view without scrolling sideways.
+    headers = phone.evaluate("""() => [...document.querySelectorAll('#leaderboard-table th')]
+      .filter((th) => th.innerText.trim()).map((th) => [th.innerText.trim(), th.getBoundingClientRect().right])""")
+    assert [text for text, _ in headers[:4]] == ["Rank", "Model", "Score", "95% CI"], headers
+    assert headers[3][1] <= 390, headers
+    clipped = phone.evaluate("""() => [...document.querySelectorAll('#leaderboard-table [role=gridcell]')]
+      .filter((c) => ['1', '3', '4'].includes(c.getAttribute('aria-colindex')))
+      .map((c) => c.querySelector('span') || c).filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.innerText)""")
+    assert clipped == [], clipped  # rank, score and interval are never cut (a long model name may be)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "leaderboard-phone.png"), full_page=True)
     context.close()

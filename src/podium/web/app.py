@@ -16,6 +16,10 @@ log = logging.getLogger("podium.web")
 CSS = (
     """
 #leaderboard-table table { font-variant-numeric: tabular-nums; }
+#leaderboard-table th, #leaderboard-table td, #leaderboard-table span { font-family: var(--font) !important; }
+/* Gradio's bundled semibold face is a 5 KB subset (its missing letters fell back to another font
+   mid-word): bold text takes the full bold face. */
+h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !important; }
 .column-notes { font-size: 13px; }
 """
     + CHART_CSS
@@ -30,7 +34,11 @@ def head() -> str:
     from podium.labels import COLUMNS, METRICS
 
     notes = {title: text for title, text in [*COLUMNS.values(), *METRICS.values()]}
+    # (A <style> here, not in CSS: Gradio scopes the app's CSS inside its container, and the page
+    # padding to narrow on a phone belongs to an element around it.)
     return (
+        "<style>@media (max-width: 640px) { div.main.fillable { padding-left: 8px !important;"
+        " padding-right: 8px !important; } }</style>\n"
         "<script>(() => {\n"
         f"  const notes = {json.dumps(notes)};\n"
         "  const apply = () => {\n"

@@ -32,12 +32,16 @@ def column_notes(fields: list[str], metric: str | None) -> str:
     return " · ".join(notes)
 
 
+FIRST = ["rank", "model", "score", "ci", "mean_score", "benchmarks"]  # what a phone's width shows
+
+
 def fields_of(table: pd.DataFrame) -> list[str]:
-    """The fields a view can show, in order: the interval text right after the score."""
+    """The fields a view can show, in order: rank, model, score and its interval first (they fit a
+    390 px screen without scrolling sideways), then the others in the table's order."""
     fields = [c for c in table.columns if c not in NEVER]
     if "ci_low" in fields:
-        fields.insert(fields.index("score") + 1, "ci")
-    return fields
+        fields.append("ci")
+    return [f for f in FIRST if f in fields] + [f for f in fields if f not in FIRST]
 
 
 def blurb(state: WebState, choice: str | None) -> str:
@@ -128,6 +132,17 @@ def display(table: pd.DataFrame, selected: list[str]) -> tuple[pd.DataFrame, lis
     return out, datatypes
 
 
+# Widths of the first columns (rank, model, score, interval): together they fit a 390 px phone;
+# the model column's cap also keeps a very long name from pushing the others off screen.
+WIDTHS = {"Rank": "56px", "Model": "36%", "Score": "66px", "95% CI": "104px", "Mean score": "72px"}
+
+
+def column_widths(columns: list[str]) -> list[str] | None:
+    """Fixed widths for the leading columns the page knows, then the others sized to their content."""
+    known = [WIDTHS[c] for c in columns[: len(WIDTHS)] if c in WIDTHS]
+    return known or None
+
+
 def csv_of(table: pd.DataFrame, shown: pd.DataFrame) -> str:
     """The rows and columns shown, as CSV: numbers unrounded, names as plain text."""
     from podium import formatting
@@ -205,7 +220,7 @@ def build(state: WebState) -> dict:
         card = state.cards.get(choice or "")
         fields = [f for f in fields_of(plain) if label(f) in shown.columns]
         return (
-            gr.Dataframe(value=shown, datatype=datatypes),
+            gr.Dataframe(value=shown, datatype=datatypes, column_widths=column_widths(list(shown.columns))),
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
             str(csv_path),
             f"{len(plain)} models",
