@@ -63,6 +63,11 @@ def _rows(page, table: str = "leaderboard-table") -> list[str]:
     return page.evaluate(ROWS_JS, table)
 
 
+def _name(cell: str) -> str:
+    """A model cell's name: the cell shows it with a link to the model's own page after it (↗)."""
+    return cell.removesuffix("↗").strip()
+
+
 def _pick(page, elem_id: str, text: str) -> None:
     """Choose an option of a Gradio dropdown by (part of) its label. Checked and retried: a dropdown
     whose choices are refreshed on focus (the model picker) may re-render under the click."""
@@ -103,7 +108,8 @@ def test_leaderboard_renders_the_sample_data(page):
     rows = _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r))
     assert len(rows) == 4
     assert "0.84 \u2013 0.92" in rows[0]  # the page's interval: an en dash between the bounds
-    assert rows[-1].split("\t")[:3] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
+    rank, model, score = rows[-1].split("\t")[:3]
+    assert [rank, _name(model), score] == ["4", "baselines/majority-class", "0.4000"]  # four decimals, always
     assert "Top models" in page.inner_text("#ci-chart")
     about = page.inner_text("#table-title")
     assert "Text classification · 320 items · languages: en · version 1" in about
@@ -143,7 +149,7 @@ def test_csv_download_holds_the_rows_shown(page, tmp_path):
     info.value.save_as(path)
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["Model"] for r in rows] == [x.split("\t")[1] for x in shown]
+    assert [r["Model"] for r in rows] == [_name(x.split("\t")[1]) for x in shown]
     assert {r["Model"] for r in rows} == {"northwind/deberta-ner-large", "open-llm/llama-3-8b-instruct"}
     assert all(r["95% CI"] for r in rows)
 
@@ -405,3 +411,37 @@ def test_the_chart_fits_a_phone_screen(browser, server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "leaderboard-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_link_opens_the_view_it_names_and_model_names_open_their_page_here(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)
+    page = context.new_page()
+    page.goto(server["url"] + "?benchmark=biz-news-ner")
+    page.wait_for_function("document.querySelector('#table-title')?.innerText.includes('Business News Entities')")
+    link = page.locator("#leaderboard-table a", has_text="acme/crf-tagger").first
+    assert link.get_attribute("href") == "?tab=models&model=acme%2Fcrf-tagger"  # this leaderboard's model page
+    page.goto(server["url"] + link.get_attribute("href"))
+    page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]')?.innerText === 'Models'")
+    assert page.locator("#model-picker input").first.input_value() == "acme/crf-tagger"
+    page.wait_for_function(f"({ROWS_JS})('model-results').some((row) => row.includes('Business News Entities'))")
+    page.wait_for_timeout(1000)  # (the address follows the user's own clicks once the named view is shown)
+    page.get_by_role("tab", name="Compare").click()
+    page.wait_for_function("new URL(location.href).searchParams.get('tab') === 'compare'")
+    page.reload()
+    page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]')?.innerText === 'Compare'")
+    context.close()
+
+
+def test_every_tab_opens_on_the_same_benchmark_and_the_models_tab_opens_filled(page, server):
+    """The default benchmark is the one with the most results (fin-sentiment here: 4 models, 3 elsewhere)."""
+    assert "Financial News Sentiment" in page.inner_text("#table-title")
+    for tab, picker in (("Submit", "submit-benchmark"), ("Compare", "compare-benchmark")):
+        page.get_by_role("tab", name=tab).click()
+        assert "Financial News Sentiment" in page.locator(f"#{picker} input").first.input_value()
+    headers = page.evaluate("() => [...document.querySelectorAll('#compare-table th')].map((t) => t.innerText.trim())")
+    assert "Model A" in headers and "1" not in headers  # named columns even before a comparison
+    page.get_by_role("tab", name="Models").click()
+    first = page.locator("#model-picker input").first.input_value()
+    assert first
+    page.wait_for_function(f"({ROWS_JS})('model-results').length > 0")  # the model shown has its results shown

@@ -39,7 +39,15 @@ def head() -> str:
     return (
         "<style>@media (max-width: 640px) { div.main.fillable { padding-left: 8px !important;"
         " padding-right: 8px !important; } }</style>\n"
-        "<script>(() => {\n"
+        "<script>\n"
+        "window.podiumShown = false;  // until the view the address names is shown, the address stays\n"
+        "window.podiumShare = (key, value) => {  // the view in the address, to share or reload\n"
+        "  if (!window.podiumShown) return;\n"
+        "  const url = new URL(window.location.href);\n"
+        "  if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);\n"
+        "  window.history.replaceState(null, '', url);\n"
+        "};\n"
+        "(() => {\n"
         f"  const notes = {json.dumps(notes)};\n"
         "  const apply = () => {\n"
         "    for (const th of document.querySelectorAll('#leaderboard-table th')) {\n"
@@ -49,6 +57,29 @@ def head() -> str:
         "  };\n"
         "  new MutationObserver(apply).observe(document.documentElement, {childList: true, subtree: true});\n"
         "})();</script>"
+    )
+
+
+TABS = ("leaderboard", "models", "submit", "compare", "queue", "about")
+
+
+def view_from_address(state: WebState, request, model_shown: str | None) -> tuple:
+    """(tab, leaderboard benchmark, model) as the page's address names them (``?tab=models&model=...``,
+    ``?benchmark=...``), what it does not name, or names wrongly, left as it is; then the Models
+    tab's tables for the model it shows."""
+    import gradio as gr
+
+    params = dict(request.query_params) if request is not None else {}
+    tab, benchmark, model = params.get("tab"), params.get("benchmark"), params.get("model")
+    known_views = {value for _, value in state.benchmark_choices()}
+    if model and not tab:
+        tab = "models"
+    named = model in models_tab.all_models(state)
+    return (
+        gr.Tabs(selected=tab) if tab in TABS else gr.skip(),
+        benchmark if benchmark in known_views else gr.skip(),
+        gr.Dropdown(value=model) if named else gr.skip(),
+        *models_tab.render_model(state, model if named else model_shown),
     )
 
 
@@ -66,19 +97,29 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
     with gr.Blocks(title="Podium leaderboard", analytics_enabled=False, delete_cache=(600, 1800)) as demo:
         gr.Markdown("# Podium\nOpen model leaderboard: verified scores with 95% confidence intervals.")
         timer = gr.Timer(refresh_seconds)
-        with gr.Tabs():
-            with gr.Tab("Leaderboard", id="leaderboard"):
-                parts = [leaderboard_tab.build(state)]
-            with gr.Tab("Models", id="models"):
-                models_tab.build_model_tab(state)
-            with gr.Tab("Submit", id="submit"):
+        with gr.Tabs() as tabs:
+            with gr.Tab("Leaderboard", id="leaderboard") as tab:
+                board = leaderboard_tab.build(state)
+                parts = [board]
+            shared = [tab]
+            with gr.Tab("Models", id="models") as tab:
+                models = models_tab.build_model_tab(state)
+                parts.append(models)
+            shared.append(tab)
+            with gr.Tab("Submit", id="submit") as tab:
                 parts.append(submit_tab.build_submit_tab(state))
-            with gr.Tab("Compare", id="compare"):
+            shared.append(tab)
+            with gr.Tab("Compare", id="compare") as tab:
                 parts.append(compare_tab.build_compare_tab(state))
-            with gr.Tab("Queue", id="queue"):
+            shared.append(tab)
+            with gr.Tab("Queue", id="queue") as tab:
                 parts.append(queue_tab.build_queue_tab(state))
-            with gr.Tab("About", id="about"):
+            shared.append(tab)
+            with gr.Tab("About", id="about") as tab:
                 about_tab.build_about_tab()
+            shared.append(tab)
+        for tab in shared:  # the address names the tab shown, so a link opens the same view
+            tab.select(None, None, None, js=f"() => {{ podiumShare('tab', {tab.id!r}); }}")
         gr.Markdown(
             "Podium's REST API: [reference](/docs) · [ReDoc](/redoc) · [OpenAPI schema](/openapi.json)",
             elem_id="api-links",
@@ -87,6 +128,16 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
             if "load" in part:
                 loads.append(part["load"])
             watches.extend(part.get("watches", []))
+
+        # The view the address names first (?tab=, ?benchmark=, ?model=), then each tab's own load.
+        def from_address(model_shown, request):
+            return view_from_address(state, request, model_shown)
+
+        from_address.__annotations__ = {"request": gr.Request}  # (a class, not this module's string annotation)
+        first_outputs = [tabs, board["picker"], models["picker"], *models["outputs"]]
+
+        shown = demo.load(from_address, models["picker"], first_outputs)
+        shown.then(None, None, None, js="() => { setTimeout(() => { window.podiumShown = true; }, 300); }")
         for fn, inputs, outputs in loads:
             demo.load(fn, inputs, outputs)
         refresh.wire(timer, watches)

@@ -8,12 +8,13 @@ import pandas as pd
 from podium.web.refresh import Watch
 from podium.web.state import WebState, task_title
 
+COLUMNS = ["Model A", "Model B", "Metric", "A", "B", "Difference", "95% CI", "p-value", "Holm p", "Test"]
+
 
 def compare_view(state: WebState, benchmark: str | None, models: list[str] | None) -> tuple[str, pd.DataFrame]:
     from podium.compare import NotComparable, compare_models
 
-    columns = ["Model A", "Model B", "Metric", "A", "B", "Difference", "95% CI", "p-value", "Holm p", "Test"]
-    empty = pd.DataFrame(columns=columns)
+    empty = pd.DataFrame(columns=COLUMNS)
     if not benchmark or not models or len(models) < 2:
         return "Pick a benchmark and at least two models.", empty
     try:
@@ -34,7 +35,7 @@ def compare_view(state: WebState, benchmark: str | None, models: list[str] | Non
         if tied
         else "Every other model is significantly worse (Holm-adjusted p < 0.05)."
     )
-    return summary, pd.DataFrame(rows, columns=columns)
+    return summary, pd.DataFrame(rows, columns=COLUMNS)
 
 
 def benchmark_choices(state: WebState) -> list[tuple[str, str]]:
@@ -50,15 +51,16 @@ def build_compare_tab(state: WebState) -> dict:
         return gr.Dropdown(choices=list(verified["model"]), value=list(verified["model"][:2]))
 
     with gr.Row():
-        benchmark = gr.Dropdown(choices, value=None, label="Benchmark", elem_id="compare-benchmark", scale=1)
+        benchmark = gr.Dropdown(choices, value=state.default_benchmark(), label="Benchmark",
+                                elem_id="compare-benchmark", scale=1)  # fmt: skip
         models = gr.Dropdown([], multiselect=True, label="Models (verified results)", elem_id="compare-models",
                              scale=2)  # fmt: skip
     button = gr.Button("Compare", elem_id="compare-button")
     summary = gr.Textbox(label="Summary", interactive=False, elem_id="compare-summary")
-    table = gr.Dataframe(interactive=False, datatype="str", elem_id="compare-table")
+    table = gr.Dataframe(pd.DataFrame(columns=COLUMNS), interactive=False, datatype="str", elem_id="compare-table")
     gr.Markdown(
         "Paired tests on the same items: exact McNemar for accuracy, paired bootstrap (10,000 resamples) for "
-        "F1-type metrics; the 95% interval is of the difference A - B; p-values are Holm-adjusted across pairs. "
+        "F1-type metrics; the 95% interval is of the difference A \u2212 B; p-values are Holm-adjusted across pairs. "
         "To keep the hidden answers hidden, each pair's test counts a few extra disagreeing items fixed by the "
         "server (so p-values are slightly conservative) and p-values have two significant digits."
     )
@@ -73,4 +75,4 @@ def build_compare_tab(state: WebState) -> dict:
 
     watch = Watch([benchmark, catalogue_seen], [benchmark, catalogue_seen],
                   lambda choice, seen: seen != state.cards_version, on_catalogue)  # fmt: skip
-    return {"watches": [watch]}
+    return {"load": (models_of, [benchmark], [models]), "watches": [watch]}

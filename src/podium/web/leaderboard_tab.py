@@ -168,7 +168,7 @@ def column_choices(state: WebState, choice: str | None) -> tuple[list[str], list
 
 def build(state: WebState) -> dict:
     choices = state.benchmark_choices()
-    first = next((value for _, value in choices if not value.startswith(OVERALL)), None)
+    first = state.default_benchmark()
     optional, default = column_choices(state, first)
     with gr.Row():
         task_filter = gr.Dropdown(
@@ -255,6 +255,7 @@ def build(state: WebState) -> dict:
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     picker.change(on_pick, picker, [columns, chosen]).then(render, inputs, outputs)
+    picker.change(None, picker, None, js="(value) => { podiumShare('benchmark', value); }")
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
     columns.input(on_columns, columns, chosen).then(render, inputs, outputs)

@@ -98,12 +98,28 @@ def all_models(state: WebState) -> list[str]:
     return sorted(names, key=str.lower)
 
 
+def render_model(state: WebState, model: str | None) -> tuple:
+    """The Models tab's outputs for one model: its results, its submissions, the benchmarks it has
+    results on (the first picked) and that result's breakdown."""
+    import gradio as gr
+
+    choices = model_benchmarks(state, model)
+    first = choices[0][1] if choices else None
+    return (*model_results(state, model), gr.Dropdown(choices=choices, value=first),
+            *model_breakdown(state, model, first))  # fmt: skip
+
+
 def build_model_tab(state: WebState) -> dict:
-    picker = gr.Dropdown(all_models(state), label="Model", elem_id="model-picker")
+    """The Models tab. It opens on a model (the one the address names, ``?model=``, else the first)
+    with its tables filled: the page's first load renders it (``render``, ``outputs``)."""
+    models = all_models(state)
+    picker = gr.Dropdown(models, value=models[0] if models else None, label="Model", elem_id="model-picker")
     gr.Markdown("#### Results")
     results = gr.Dataframe(interactive=False, elem_id="model-results", datatype="str")
     gr.Markdown("#### Breakdown of one result")
-    benchmark = gr.Dropdown([], label="Benchmark", elem_id="breakdown-benchmark")
+    # (Custom values allowed: a breakdown request racing a model switch may name a benchmark the new
+    # model lacks; it gets empty tables instead of an error toast.)
+    benchmark = gr.Dropdown([], label="Benchmark", elem_id="breakdown-benchmark", allow_custom_value=True)
     with gr.Row():
         metrics = gr.Dataframe(interactive=False, elem_id="breakdown-metrics", datatype="str", scale=1)
         breakdown = gr.Dataframe(interactive=False, elem_id="breakdown-classes", datatype="str", scale=2)
@@ -111,12 +127,11 @@ def build_model_tab(state: WebState) -> dict:
     submissions = gr.Dataframe(interactive=False, elem_id="model-submissions", datatype="str")
 
     def on_model(model):
-        choices = model_benchmarks(state, model)
-        first = choices[0][1] if choices else None
-        return (*model_results(state, model), gr.Dropdown(choices=choices, value=first),
-                *model_breakdown(state, model, first))  # fmt: skip
+        return render_model(state, model)
 
-    picker.change(on_model, picker, [results, submissions, benchmark, metrics, breakdown])
+    outputs = [results, submissions, benchmark, metrics, breakdown]
+    picker.change(on_model, picker, outputs)
+    picker.change(None, picker, None, js="(value) => { podiumShare('model', value); }")
     benchmark.change(lambda m, b: model_breakdown(state, m, b), [picker, benchmark], [metrics, breakdown])
     picker.focus(lambda: gr.Dropdown(choices=all_models(state)), None, picker)
-    return {"picker": picker}
+    return {"picker": picker, "outputs": outputs}

@@ -34,11 +34,19 @@ def escape_markdown(text: str) -> str:
     return html.escape(str(text), quote=False).translate(_MARKDOWN_SPECIAL)
 
 
+def model_page(name: str) -> str:
+    """The address of a model's page here: the Models tab opened at the model (a link to share)."""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({"tab": "models", "model": name})
+
+
 def model_cell(name: str, link: str | None) -> str:
-    text = escape_markdown(name)
+    """A model's name as a markdown link to its page here, and its own page elsewhere beside it."""
+    cell = f"[{escape_markdown(name)}]({model_page(name)})"
     if link and SAFE_LINK.match(link):
-        return f"[{text}]({link})"
-    return text
+        cell += f" [↗]({link})"
+    return cell
 
 
 class WebState:
@@ -236,6 +244,15 @@ class WebState:
             langs = ", ".join(card.languages)
             choices.append((f"{task_title(card.task_type)} · {card.name} ({langs})", card.id))
         return choices
+
+    def default_benchmark(self, ids: list[str] | None = None) -> str | None:
+        """The benchmark every tab opens on: the one with the most results (then by name), among
+        ``ids`` when given. One choice for the whole page, so the tabs never disagree."""
+        view = self.view
+        candidates = [c for c in view.cards.values() if ids is None or c.id in ids]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (-len(view.table(c.id)), c.name.lower(), c.id)).id
 
     def languages(self) -> list[str]:
         return sorted({lang for card in self.cards.values() for lang in card.languages})

@@ -139,7 +139,7 @@ def benchmark_choices(state: WebState) -> list[tuple[str, str]]:
 
 def build_submit_tab(state: WebState) -> dict:
     choices = benchmark_choices(state)
-    first = choices[0][1] if choices else None
+    first = state.default_benchmark()
     with gr.Row():
         with gr.Column(scale=3):
             benchmark = gr.Dropdown(choices, value=first, label="Benchmark", elem_id="submit-benchmark")
