@@ -293,3 +293,36 @@ def test_the_leaderboard_blurb_shows_a_benchmark_description_as_text(home):
     assert "&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*" in info and "<img" not in info
     assert "320 items · version 1" in info
     assert "over the 1 text classification benchmarks" in blurb(state, OVERALL + "text_classification")
+
+
+def test_the_overall_views_cover_every_benchmark_and_honour_verified_only(home):
+    """Per task type and across all benchmarks, with coverage; "Verified only" drops reported
+    results and ranks each benchmark again without them (the page used to ignore it there)."""
+    from podium.web.leaderboard_tab import view
+    from podium.web.state import OVERALL, WebState
+
+    reported = home / "eval-results" / "by-hand" / "reported.json"
+    reported.parent.mkdir(parents=True, exist_ok=True)
+    reported.write_text(json.dumps({
+        "benchmark": "fin-sentiment", "model": {"name": "hand-entered", "org": "paper"}, "source": "reported",
+        "primary_metric": "accuracy", "metrics": {"accuracy": 0.99},
+    }))  # fmt: skip
+    state = WebState(Home.from_env(home))
+    every, title = view(state, OVERALL + "all", "", False)
+    assert title == "Overall: all benchmarks" and set(every["of"]) == {4}
+    per_benchmark = {b: set(state.table(b)["model"]) for b in state.cards}
+    for model, count in zip(every["model"], every["benchmarks"], strict=True):
+        assert count == sum(model in models for models in per_benchmark.values())
+    assert "paper/hand-entered" in set(every["model"])
+    verified, _ = view(state, OVERALL + "all", "", True)
+    assert "paper/hand-entered" not in set(verified["model"])
+    first = verified.set_index("model").loc["northwind/finbert-tone-large"]
+    fin = state.table("fin-sentiment")
+    assert fin.set_index("model").loc["northwind/finbert-tone-large", "rank"] == 2  # behind the reported 0.99
+    assert (
+        first["benchmarks"] >= 1
+        and first["mean_rank"] <= every.set_index("model").loc["northwind/finbert-tone-large", "mean_rank"]
+    )  # ranked again among verified results: never worse
+    classification, title = view(state, OVERALL + "text_classification", "", True)
+    assert title == "Overall: Text classification" and "paper/hand-entered" not in set(classification["model"])
+    assert classification.set_index("model").loc["northwind/finbert-tone-large", "mean_rank"] == 1.0

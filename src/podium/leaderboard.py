@@ -125,6 +125,15 @@ class Standing:
         }  # fmt: skip
 
 
+ALL_TASKS = "all"  # the overall view across every benchmark
+
+
+def verified_ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """A benchmark's table without its reported results, ranked again among the verified ones."""
+    kept = table[table["source"] == "verified"].reset_index(drop=True)
+    return kept.assign(rank=competition_rank(kept["score"].to_numpy(float)))
+
+
 def competition_rank(scores: np.ndarray) -> np.ndarray:
     """1 + how many scores are strictly higher: ties share a rank (1, 1, 3)."""
     from scipy.stats import rankdata
@@ -545,9 +554,22 @@ class Snapshot:
     def result_path(self, benchmark: str, model: str) -> str | None:
         return self.ranked(benchmark).path_of(model)
 
-    def overall(self, task_type: str) -> pd.DataFrame:
-        found = self.overalls.get(task_type)
-        return found if found is not None else overall_table({}, of=0)
+    def overall(self, task_type: str, verified_only: bool = False) -> pd.DataFrame:
+        """The overall table of a task type (``ALL_TASKS``: of every benchmark, whatever its metric);
+        ``verified_only``: from verified results alone, each benchmark ranked again without the
+        reported ones. Computed once per snapshot."""
+        if not verified_only and task_type != ALL_TASKS:
+            found = self.overalls.get(task_type)
+            return found if found is not None else overall_table({}, of=0)
+        key = ("overall", task_type, verified_only)
+        found = self.memo.get(key)
+        if found is None:
+            ids = [b for b, card in self.cards.items() if task_type in (ALL_TASKS, card.task_type)]
+            if not verified_only:
+                found = self.memo[key] = overall_table({b: self.ranked(b) for b in ids}, of=len(ids))
+                return found
+            found = self.memo[key] = overall_table({b: verified_ranked(self.table(b)) for b in ids}, of=len(ids))
+        return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:
         table = self.overall(task_type)

@@ -6,6 +6,7 @@ import gradio as gr
 import pandas as pd
 
 from podium.labels import column_title, explanation, metric_title
+from podium.leaderboard import ALL_TASKS
 from podium.web.plots import ci_bar_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
@@ -50,10 +51,13 @@ def blurb(state: WebState, choice: str | None) -> str:
         return ""
     if choice.startswith(OVERALL):
         task_type = choice[len(OVERALL) :]
-        count = sum(card.task_type == task_type for card in state.cards.values())
+        count = sum(task_type in (ALL_TASKS, card.task_type) for card in state.cards.values())
+        kind = "" if task_type == ALL_TASKS else task_title(task_type).lower() + " "
         return (
-            f"Mean score and mean rank of each model over the {count} {task_title(task_type).lower()} "
-            "benchmarks it has results on; ranked by mean score."
+            f"Mean score and mean rank of each model over the {count} {kind}benchmarks it has results on, "
+            "ranked by mean score; **Benchmarks** says how many that is, so a model missing some is not "
+            "compared as if it had them all."
+            + (" Scores of different metrics are averaged as they are." if task_type == ALL_TASKS else "")
         )
     card = state.cards.get(choice)
     if card is None:
@@ -84,7 +88,8 @@ def view(state: WebState, choice: str | None, search: str, verified_only: bool) 
         return pd.DataFrame(columns=ALWAYS), "No benchmark selected"
     if choice.startswith(OVERALL):
         task_type = choice[len(OVERALL) :]
-        table, title = state.overall(task_type), f"Overall: {task_title(task_type)}"
+        kind = "all benchmarks" if task_type == ALL_TASKS else task_title(task_type)
+        table, title = state.overall(task_type, bool(verified_only)), f"Overall: {kind}"
     else:
         card = state.cards.get(choice)
         if card is None:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.leaderboard import Leaderboard, Snapshot
+from podium.leaderboard import ALL_TASKS, Leaderboard, Snapshot
 from podium.queue import RequestQueue
 from podium.schema import BenchmarkCard
 from podium.tasks import get_task
@@ -214,8 +214,8 @@ class WebState:
         view = self.view
         return view.result_path(benchmark, model), view.row_of(benchmark, model)
 
-    def overall(self, task_type: str) -> pd.DataFrame:
-        return self.view.overall(task_type)
+    def overall(self, task_type: str, verified_only: bool = False) -> pd.DataFrame:
+        return self.view.overall(task_type, verified_only)
 
     def skipped_files(self, benchmark: str | None = None) -> list[tuple[str, str]]:
         """Result files that were refused (malformed, impossible values, links): (path, why), of one
@@ -230,7 +230,7 @@ class WebState:
 
     def benchmark_choices(self, task_type: str | None = None, language: str | None = None) -> list[tuple[str, str]]:
         """Picker entries grouped by task type: each task type's overall view, then its benchmarks."""
-        choices = []
+        choices = [("All benchmarks · Overall", OVERALL + ALL_TASKS)] if not task_type and not language else []
         cards = sorted(self.cards.values(), key=lambda c: (task_title(c.task_type), c.name.lower()))
         seen_tasks = []
         for card in cards:
