@@ -326,7 +326,13 @@ def test_compare_tab_shows_the_paired_test(page, server):
     from podium.formatting import p_value
 
     assert cells[9] == "exact McNemar" and cells[7] == p_value(expected["p_value"])  # one notation
-    assert "Best on accuracy" in page.locator("#compare-summary textarea").input_value()
+    assert "Best on Accuracy" in page.locator("#compare-summary textarea").input_value()
+    matrix = _rows(page, "compare-matrix")  # a row per model, the pair's verdict in the other's column
+    assert len(matrix) == 2 and matrix[0].split("\t")[0] in (cells[0], cells[1])
+    verdicts = {row.split("\t")[0]: [c for c in row.split("\t")[1:] if c] for row in matrix}
+    assert all(len(v) == 1 for v in verdicts.values())
+    first, second = (verdicts[cells[0]][0], verdicts[cells[1]][0])
+    assert (first, second) in (("▲ better", "▼ worse"), ("▼ worse", "▲ better")) or first == second
     page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
 
 
