@@ -451,3 +451,32 @@ def test_every_tab_opens_on_the_same_benchmark_and_the_models_tab_opens_filled(p
     first = page.locator("#model-picker input").first.input_value()
     assert first
     page.wait_for_function(f"({ROWS_JS})('model-results').length > 0")  # the model shown has its results shown
+
+
+# An axe-style contrast check: every visible text's colour against the background behind it (the
+# first opaque one up the tree), WCAG AA: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold);
+# disabled controls are exempt, as WCAG allows. Placeholders too.
+CONTRAST_JS = (Path(__file__).parent / "contrast.js").read_text()
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_every_tab_passes_wcag_aa_contrast(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(120_000)
+    page = context.new_page()
+    page.goto(server["url"])
+    page.wait_for_selector("#leaderboard-table [role=gridcell]")
+    failures = {}
+    for tab in ["Leaderboard", "Models", "Submit", "Compare", "Queue", "About"]:
+        tab_button = page.get_by_role("tab", name=tab)
+        if not tab_button.is_visible():  # on a phone some tabs sit behind Gradio's "..." menu
+            continue
+        tab_button.click()
+        page.wait_for_function("(name) => document.querySelector('[role=tab][aria-selected=true]')?.innerText === name",
+                               arg=tab)  # fmt: skip
+        page.wait_for_timeout(500)
+        found = page.evaluate(CONTRAST_JS)
+        if found:
+            failures[tab] = found
+    assert failures == {}, failures
+    context.close()

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sys
+import threading
 import weakref
 from dataclasses import dataclass
 from functools import partial
@@ -542,6 +543,7 @@ class _ItemIndex:
 
 
 _ITEM_INDEXES: dict[int, tuple[weakref.ref, _ItemIndex]] = {}
+_INDEXES_LOCK = threading.Lock()
 _KEPT_INDEXES = 8  # the benchmarks whose item index is kept (a warm scoring process scores many files of each)
 
 
@@ -553,9 +555,10 @@ def _item_index(item_ids: pa.Array) -> _ItemIndex:
     if kept is not None and kept[0]() is item_ids:
         return kept[1]
     index = _ItemIndex(item_ids)
-    while len(_ITEM_INDEXES) >= _KEPT_INDEXES:
-        _ITEM_INDEXES.pop(next(iter(_ITEM_INDEXES)), None)
-    _ITEM_INDEXES[key] = (weakref.ref(item_ids), index)
+    with _INDEXES_LOCK:  # (two threads may match files at once)
+        while len(_ITEM_INDEXES) >= _KEPT_INDEXES:
+            _ITEM_INDEXES.pop(next(iter(_ITEM_INDEXES)), None)
+        _ITEM_INDEXES[key] = (weakref.ref(item_ids), index)
     return index
 
 

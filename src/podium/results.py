@@ -186,7 +186,7 @@ def _plainly_fine(metrics: dict[str, float], intervals: dict[str, tuple[float, f
 
 
 MAX_ITEMS = 10**12  # far above any benchmark; keeps counts exact in every column type that holds them
-SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]\\\"']+$")
+SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]\\\"']+\Z")  # (\Z: "$" would let a final line break in)
 
 
 def checked_model(model: ModelInfo) -> ModelInfo:

@@ -26,6 +26,29 @@ h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !importa
 )
 
 
+# Outside Gradio's scoped CSS: the page padding on a phone, and colours with WCAG AA contrast (4.5:1
+# for text; the theme's orange accent gave 2.8:1 for the selected tab and the primary button's
+# text, its placeholders 1.9:1, the code examples' highlighting 2.1-3.7:1). Orange 700 keeps the
+# look and reaches 5.2:1 on white; the code colours are their hues' 800 shades.
+HEAD_CSS = """
+@media (max-width: 640px) { div.main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
+:root, .gradio-container {
+  --color-accent: #c2410c !important;
+  --button-primary-background-fill: #c2410c !important;
+  --button-primary-background-fill-hover: #9a3412 !important;
+  --button-primary-border-color: #c2410c !important;
+  --button-primary-text-color: #ffffff !important;
+  --input-placeholder-color: #71717a !important;
+}
+[data-testid="upload-text"] .or { color: #71717a !important; }
+.token.comment, .token.prolog, .token.punctuation, .token.operator { color: #4b5563 !important; }
+.token.string, .token.attr-value, .token.char { color: #3f6212 !important; }
+.token.keyword, .token.function, .token.builtin, .token.selector, .token.tag { color: #9f1239 !important; }
+.token.variable, .token.parameter, .token.property, .token.number, .token.boolean, .token.constant,
+.token.symbol, .token.attr-name { color: #92400e !important; }
+"""
+
+
 def head() -> str:
     """A script for the page's <head>: each leaderboard column header explains itself on hover
     (its ``title``), from ``podium.labels``."""
@@ -37,8 +60,7 @@ def head() -> str:
     # (A <style> here, not in CSS: Gradio scopes the app's CSS inside its container, and the page
     # padding to narrow on a phone belongs to an element around it.)
     return (
-        "<style>@media (max-width: 640px) { div.main.fillable { padding-left: 8px !important;"
-        " padding-right: 8px !important; } }</style>\n"
+        f"<style>{HEAD_CSS}</style>\n"
         "<script>\n"
         "window.podiumShown = false;  // until the view the address names is shown, the address stays\n"
         "window.podiumShare = (key, value) => {  // the view in the address, to share or reload\n"
@@ -75,10 +97,12 @@ def view_from_address(state: WebState, request, model_shown: str | None) -> tupl
     if model and not tab:
         tab = "models"
     named = model in models_tab.all_models(state)
+    # (Choices with each value: this session's pickers hold the choices of when the page was built,
+    # and a benchmark or model added since would be refused as not among them.)
     return (
         gr.Tabs(selected=tab) if tab in TABS else gr.skip(),
-        benchmark if benchmark in known_views else gr.skip(),
-        gr.Dropdown(value=model) if named else gr.skip(),
+        gr.Dropdown(choices=state.benchmark_choices(), value=benchmark) if benchmark in known_views else gr.skip(),
+        gr.Dropdown(choices=models_tab.all_models(state), value=model) if named else gr.skip(),
         *models_tab.render_model(state, model if named else model_shown),
     )
 

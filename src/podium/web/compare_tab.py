@@ -77,9 +77,11 @@ def build_compare_tab(state: WebState) -> dict:
                              scale=2)  # fmt: skip
     button = gr.Button("Compare", elem_id="compare-button")
     summary = gr.Textbox(label="Summary", interactive=False, elem_id="compare-summary")
-    table = gr.Dataframe(pd.DataFrame(columns=COLUMNS), interactive=False, datatype="str", elem_id="compare-table")
+    table = gr.Dataframe(pd.DataFrame(columns=COLUMNS), interactive=False, datatype="str", latex_delimiters=[],
+                         elem_id="compare-table")  # fmt: skip
     gr.Markdown("#### Who is significantly better than whom (row against column, Holm-adjusted p < 0.05)")
-    matrix = gr.Dataframe(pd.DataFrame(columns=["Model"]), interactive=False, datatype="str", elem_id="compare-matrix")
+    matrix = gr.Dataframe(pd.DataFrame(columns=["Model"]), interactive=False, datatype="str", latex_delimiters=[],
+                          elem_id="compare-matrix")  # fmt: skip
     gr.Markdown(
         "Paired tests on the same items: exact McNemar for accuracy, paired bootstrap (10,000 resamples) for "
         "F1-type metrics; the 95% interval is of the difference A \u2212 B; p-values are Holm-adjusted across pairs. "

@@ -189,8 +189,10 @@ def build(state: WebState) -> dict:
         verified = gr.Checkbox(label="Verified only", value=False, scale=1, elem_id="verified-only")
     columns = gr.CheckboxGroup(optional, value=default, label="Columns", elem_id="columns")
     title = gr.Markdown(elem_id="table-title")
+    # latex_delimiters=[]: Gradio renders $$...$$ in markdown cells as math by default, and a model
+    # name may hold any printable text (it could otherwise draw another name or a box over the page).
     table = gr.Dataframe(
-        interactive=False, show_search="filter", pinned_columns=3, wrap=False, max_height=600,
+        interactive=False, latex_delimiters=[], show_search="filter", pinned_columns=3, wrap=False, max_height=600,
         elem_id="leaderboard-table", buttons=["fullscreen", "copy"],
     )  # fmt: skip
     with gr.Row():

@@ -115,16 +115,18 @@ def build_model_tab(state: WebState) -> dict:
     models = all_models(state)
     picker = gr.Dropdown(models, value=models[0] if models else None, label="Model", elem_id="model-picker")
     gr.Markdown("#### Results")
-    results = gr.Dataframe(interactive=False, elem_id="model-results", datatype="str")
+    results = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="model-results", datatype="str")
     gr.Markdown("#### Breakdown of one result")
     # (Custom values allowed: a breakdown request racing a model switch may name a benchmark the new
     # model lacks; it gets empty tables instead of an error toast.)
     benchmark = gr.Dropdown([], label="Benchmark", elem_id="breakdown-benchmark", allow_custom_value=True)
     with gr.Row():
-        metrics = gr.Dataframe(interactive=False, elem_id="breakdown-metrics", datatype="str", scale=1)
-        breakdown = gr.Dataframe(interactive=False, elem_id="breakdown-classes", datatype="str", scale=2)
+        metrics = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="breakdown-metrics", datatype="str",
+                               scale=1)  # fmt: skip
+        breakdown = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="breakdown-classes", datatype="str",
+                                 scale=2)  # fmt: skip
     gr.Markdown("#### Submissions")
-    submissions = gr.Dataframe(interactive=False, elem_id="model-submissions", datatype="str")
+    submissions = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="model-submissions", datatype="str")
 
     def on_model(model):
         return render_model(state, model)

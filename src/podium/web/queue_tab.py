@@ -29,7 +29,7 @@ def queue_view(state: WebState, status_filter: str | None) -> tuple[str, pd.Data
 def build_queue_tab(state: WebState) -> dict:
     status_filter = gr.Dropdown([("All", "")] + [(s.value.title(), s.value) for s in STATES], value="", label="Status")
     summary = gr.Markdown(elem_id="queue-counts")
-    table = gr.Dataframe(interactive=False, datatype="str", elem_id="queue-table", max_height=500)
+    table = gr.Dataframe(interactive=False, datatype="str", latex_delimiters=[], elem_id="queue-table", max_height=500)
     seen = gr.State(-1)
 
     def key(status) -> str:  # the view shown: its filter and the queue's version (see leaderboard_tab.view_key)

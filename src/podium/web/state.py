@@ -15,6 +15,7 @@ from podium.benchmarks import BenchmarkStore
 from podium.config import Home
 from podium.leaderboard import ALL_TASKS, Leaderboard, Snapshot
 from podium.queue import RequestQueue
+from podium.results import SAFE_LINK  # (one rule for links, wherever they are shown)
 from podium.schema import BenchmarkCard
 from podium.tasks import get_task
 
@@ -26,7 +27,6 @@ def task_title(task_type: str) -> str:
 
 
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~>"})
-SAFE_LINK = re.compile(r"^https?://[^\s()<>\[\]]+$")
 
 
 def escape_markdown(text: str) -> str:
