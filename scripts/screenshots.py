@@ -1,6 +1,8 @@
-"""Screenshots of every tab for the README: `python scripts/screenshots.py` (needs Debian's chromium).
+"""Screenshots of every tab for the README: `.venv/bin/python scripts/screenshots.py` (needs Debian's
+chromium).
 
-Starts `podium serve` on a temporary copy of the bundled sample data and writes docs/images/*.png.
+Starts `podium serve` on a temporary copy of the bundled sample data and writes docs/images/<tab>.png
+(1440 px wide) and docs/images/<tab>-phone.png (390 px), each view opened by its address.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "docs" / "images"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+# (file name, the address that opens the view, what shows it is ready)
+VIEWS = [
+    ("leaderboard", "?benchmark=fin-sentiment", "#leaderboard-table [role=gridcell]"),
+    ("models", "?tab=models&model=northwind%2Ffinbert-tone-large", "#breakdown-classes [role=gridcell]"),
+    ("submit", "?tab=submit", "#submit-info"),
+    ("compare", "?tab=compare", "#compare-benchmark"),
+    ("queue", "?tab=queue", "#queue-table [role=gridcell]"),
+    ("about", "?tab=about", "#about"),
+]
 
 
 def main() -> None:
@@ -44,39 +57,20 @@ def main() -> None:
                     time.sleep(0.2)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url)
-                page.wait_for_selector("#leaderboard-table [role=gridcell]")
-                field = page.locator("#benchmark-picker input").first
-                field.click()
-                field.fill("Financial News")
-                page.locator("[role=option]", has_text="Financial News Sentiment").first.click()
-                page.wait_for_timeout(1500)
-                page.screenshot(path=str(OUT / "leaderboard.png"), full_page=True)
-                for tab, ready in (("Models", "#model-picker"), ("Submit", "#submit-info"),
-                                   ("Compare", "#compare-benchmark"), ("Queue", "#queue-table [role=gridcell]"),
-                                   ("About", "#about")):  # fmt: skip
-                    page.get_by_role("tab", name=tab).click()
-                    page.wait_for_selector(ready)
-                    if tab == "Models":
-                        field = page.locator("#model-picker input").first
-                        field.click()
-                        field.fill("northwind/finbert")
-                        page.locator("[role=option]", has_text="northwind/finbert-tone-large").first.click()
-                        page.wait_for_selector("#model-results [role=gridcell]")
-                        page.wait_for_selector("#breakdown-classes [role=gridcell]")
-                    if tab == "Compare":
-                        field = page.locator("#compare-benchmark input").first
-                        field.click()
-                        field.fill("Financial News")
-                        page.locator("[role=option]", has_text="Financial News Sentiment").first.click()
-                        page.wait_for_function(
-                            "document.querySelector('#compare-models').innerText.includes('finbert-tone-large')"
-                        )
-                        page.locator("#compare-button").click()
-                        page.wait_for_selector("#compare-table [role=gridcell]")
-                    page.wait_for_timeout(800)
-                    page.screenshot(path=str(OUT / f"{tab.lower()}.png"), full_page=True)
+                for width, suffix in ((1440, ""), (390, "-phone")):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    for tab, address, ready in VIEWS:  # each view opened by its address (on a phone some
+                        page.goto(url + address)  # tabs sit behind Gradio's "..." menu)
+                        page.wait_for_selector(ready)
+                        if tab == "compare":
+                            page.wait_for_function(
+                                "document.querySelector('#compare-models').innerText.includes('finbert-tone-large')"
+                            )
+                            page.locator("#compare-button").click()
+                            page.wait_for_selector("#compare-table [role=gridcell]")
+                        page.wait_for_timeout(1000)
+                        page.screenshot(path=str(OUT / f"{tab}{suffix}.png"), full_page=True)
+                    page.close()
                 browser.close()
         finally:
             server.terminate()

@@ -252,7 +252,7 @@ def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_
     path = next((home / "eval-results/biz-news-ner").glob("*northwind-deberta-ner-large*.json"))
     result = Result.read(path)
     metrics, breakdown = model_breakdown(state, "northwind/deberta-ner-large", "biz-news-ner")
-    assert list(metrics["Metric"]) == ["f1", "precision", "recall"]
+    assert list(metrics["Metric"]) == ["F1", "Precision", "Recall"]  # in words
     assert list(metrics["Value"]) == [f"{result.metrics[m]:.4f}" for m in ["f1", "precision", "recall"]]
     from podium.formatting import interval
 
@@ -266,7 +266,7 @@ def test_model_breakdown_shows_every_metric_with_its_interval_and_the_per_class_
     _, classes = model_breakdown(state, "acme/tfidf-logreg", "fin-sentiment")
     assert list(classes["Class"]) == ["negative", "neutral", "positive"]
     qa_metrics, qa_breakdown = model_breakdown(state, "acme/bm25-extractive", "filing-qa")
-    assert list(qa_metrics["Metric"])[0] == "f1" and qa_breakdown.empty  # QA has no classes
+    assert list(qa_metrics["Metric"])[0] == "F1" and qa_breakdown.empty  # QA has no classes
     assert model_breakdown(state, "nobody", "fin-sentiment")[0].empty
     from podium.web.models_tab import model_results
 

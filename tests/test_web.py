@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO, copy_sample_home, require_chromium, run_podium, start_podium_serve
 
 from podium.config import Home
+from podium.leaderboard import Leaderboard
 from podium.queue import RequestQueue
 from podium.schema import ModelInfo
 from podium.submissions import submit
@@ -222,11 +223,19 @@ def test_a_user_submits_through_the_form_and_sees_the_new_row(page, server):
     page.wait_for_function(
         "document.querySelector('#submission-status textarea').value.includes('FINISHED')", timeout=120_000
     )
-    page.get_by_role("tab", name="Leaderboard").click()
-    _pick(page, "benchmark-picker", "Filing Excerpt QA")
-    rows = _wait_rows(page, lambda r: any("web/form-model" in x for x in r))
-    row = next(x for x in rows if "web/form-model" in x)
-    assert " \u2013 " in row  # its confidence interval
+    # Where it stands, and a link that opens the leaderboard at its row.
+    page.wait_for_function("document.querySelector('#submission-rank')?.innerText.includes('Rank ')")
+    placed = page.inner_text("#submission-rank")
+    rank, total = placed.split("Rank ")[1].split(" on ")[0].split(" of ")
+    board = Leaderboard(Home.from_env(server["home"]))
+    board.refresh()
+    assert int(rank) == board.row_of("filing-qa", "web/form-model").rank and int(total) == len(board.table("filing-qa"))
+    address = page.locator("#submission-rank a").first.get_attribute("href")
+    assert address == "?benchmark=filing-qa&search=web%2Fform-model"
+    page.goto(server["url"] + address)
+    page.wait_for_function("document.querySelector('#table-title')?.innerText.includes('Filing Excerpt QA')")
+    rows = _wait_rows(page, lambda r: len(r) == 1 and "web/form-model" in r[0])
+    assert " \u2013 " in rows[0]  # its confidence interval
     page.get_by_role("tab", name="Queue").click()
     page.wait_for_selector("#queue-table [role=gridcell]")
     page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
@@ -276,11 +285,11 @@ def test_the_model_page_breaks_a_result_down_by_metric_and_entity_type(page):
     _pick(page, "model-picker", "northwind/deberta-ner-large")
     # the tables may still show the model picked before (the Models tab opens on one): wait for this one's
     page.wait_for_function(f"({ROWS_JS})('breakdown-metrics').length > 0 && ({ROWS_JS})('breakdown-metrics')[0]"
-                           ".startsWith('f1\\t')", timeout=120_000)  # fmt: skip
+                           ".startsWith('F1\\t')", timeout=120_000)  # fmt: skip
     page.wait_for_function(f"({ROWS_JS})('breakdown-classes').some((row) => row.startsWith('LOC\\t'))",
                            timeout=120_000)  # fmt: skip
     metrics = _rows(page, "breakdown-metrics")
-    assert metrics[0].startswith("f1\t0.95") and " \u2013 " in metrics[0] and len(metrics) == 3
+    assert metrics[0].startswith("F1\t0.95") and " \u2013 " in metrics[0] and len(metrics) == 3
     types = [row.split("\t")[0] for row in _rows(page, "breakdown-classes")]
     assert types == ["LOC", "MONEY", "ORG", "PER"]
 

@@ -16,7 +16,8 @@ log = logging.getLogger("podium.web")
 CSS = (
     """
 #leaderboard-table table { font-variant-numeric: tabular-nums; }
-#leaderboard-table th, #leaderboard-table td, #leaderboard-table span { font-family: var(--font) !important; }
+/* tables in the page's font, not monospace */
+th, td, th span, td span, [role=gridcell], [role=gridcell] span { font-family: var(--font) !important; }
 /* Gradio's bundled semibold face is a 5 KB subset (its missing letters fell back to another font
    mid-word): bold text takes the full bold face. */
 h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !important; }
@@ -86,13 +87,14 @@ TABS = ("leaderboard", "models", "submit", "compare", "queue", "about")
 
 
 def view_from_address(state: WebState, request, model_shown: str | None) -> tuple:
-    """(tab, leaderboard benchmark, model) as the page's address names them (``?tab=models&model=...``,
-    ``?benchmark=...``), what it does not name, or names wrongly, left as it is; then the Models
-    tab's tables for the model it shows."""
+    """(tab, leaderboard benchmark, model, leaderboard search) as the page's address names them
+    (``?tab=models&model=...``, ``?benchmark=...&search=...``), what it does not name, or names
+    wrongly, left as it is; then the Models tab's tables for the model it shows."""
     import gradio as gr
 
     params = dict(request.query_params) if request is not None else {}
     tab, benchmark, model = params.get("tab"), params.get("benchmark"), params.get("model")
+    search = params.get("search")
     known_views = {value for _, value in state.benchmark_choices()}
     if model and not tab:
         tab = "models"
@@ -103,6 +105,7 @@ def view_from_address(state: WebState, request, model_shown: str | None) -> tupl
         gr.Tabs(selected=tab) if tab in TABS else gr.skip(),
         gr.Dropdown(choices=state.benchmark_choices(), value=benchmark) if benchmark in known_views else gr.skip(),
         gr.Dropdown(choices=models_tab.all_models(state), value=model) if named else gr.skip(),
+        search[:200] if isinstance(search, str) and search else gr.skip(),  # (a search is any text: shown as typed)
         *models_tab.render_model(state, model if named else model_shown),
     )
 
@@ -158,7 +161,7 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
             return view_from_address(state, request, model_shown)
 
         from_address.__annotations__ = {"request": gr.Request}  # (a class, not this module's string annotation)
-        first_outputs = [tabs, board["picker"], models["picker"], *models["outputs"]]
+        first_outputs = [tabs, board["picker"], models["picker"], board["search"], *models["outputs"]]
 
         shown = demo.load(from_address, models["picker"], first_outputs)
         shown.then(None, None, None, js="() => { setTimeout(() => { window.podiumShown = true; }, 300); }")

@@ -272,4 +272,4 @@ def build(state: WebState) -> dict:
         Watch([task_filter, language_filter, picker, catalogue_seen], [picker, catalogue_seen],
               lambda *values: state.cards_version != values[-1], on_catalogue),
     ]  # fmt: skip
-    return {"load": (render, inputs, outputs), "picker": picker, "watches": watches}
+    return {"load": (render, inputs, outputs), "picker": picker, "search": search, "watches": watches}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from podium.labels import metric_title
 from podium.web.state import WebState, task_title
 
 
@@ -61,18 +62,18 @@ def model_breakdown(state: WebState, model: str | None, benchmark: str | None) -
     except (FormatError, OSError, ValueError, TypeError):  # e.g. a demo-template file: the numbers the table has
         values = [
             [
-                state.cards[benchmark].primary_metric,
+                metric_title(state.cards[benchmark].primary_metric),
                 formatting.score(row.score),
                 formatting.interval(row.ci_low, row.ci_high),
             ]
         ]
-        values += [[name, formatting.score(v), ""] for name, v in row.metrics.items() if v is not None]
+        values += [[metric_title(name), formatting.score(v), ""] for name, v in row.metrics.items() if v is not None]
         return pd.DataFrame(values, columns=metrics.columns), breakdown
     order = [result.primary_metric] + sorted(m for m in result.metrics if m != result.primary_metric)
     metrics = pd.DataFrame(
         [
             [
-                name,
+                metric_title(name),
                 formatting.score(result.metrics[name]),
                 formatting.interval(result.ci[name].low, result.ci[name].high) if name in result.ci else "",
             ]

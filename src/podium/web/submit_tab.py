@@ -71,6 +71,35 @@ def status_text(state: WebState, request_id: str | None) -> str:
     return "\n".join(lines)
 
 
+def placement(state: WebState, request_id: str | None) -> str:
+    """Where a scored submission's model stands: "Rank 3 of 6 on ...", with a link that opens the
+    leaderboard at its row (``?benchmark=...&search=<model>``); empty until it is scored."""
+    from urllib.parse import urlencode
+
+    from podium import formatting
+    from podium.labels import metric_title
+
+    if not request_id:
+        return ""
+    try:
+        request = state.queue.get(request_id)
+    except PodiumError:
+        return ""
+    if not request.result_file:
+        return ""
+    model, benchmark = request.model.full_name, request.benchmark
+    row, card = state.row_of(benchmark, model), state.cards.get(benchmark)
+    if row is None or card is None:
+        return ""
+    total = len(state.table(benchmark))
+    address = "?" + urlencode({"benchmark": benchmark, "search": model})
+    return (
+        f"**Rank {row.rank} of {total}** on {escape_markdown(card.name)} "
+        f"({escape_markdown(metric_title(card.primary_metric))} {formatting.score(row.score)}) · "
+        f"[open the leaderboard at this row]({address})"
+    )
+
+
 def identity_of(state: WebState, api_token: str | None) -> tuple[TokenRecord | None, str | None]:
     """(identity, problem): the token's record, or why the page cannot submit. The page fails closed:
     without a token nobody submits through it, even while the data folder has no tokens at all
@@ -156,6 +185,7 @@ def build_submit_tab(state: WebState) -> dict:
     check = gr.Textbox(label="Validation", interactive=False, lines=4, elem_id="validation")
     button = gr.Button("Submit", variant="primary", elem_id="submit-button")
     status = gr.Textbox(label="Submission status", interactive=False, lines=4, elem_id="submission-status")
+    placed = gr.Markdown(elem_id="submission-rank")
     current = gr.State(None)
     status_seen = gr.State(None)  # the queue and results versions the status text was made from
     catalogue_seen = gr.State(state.cards_version)
@@ -186,7 +216,8 @@ def build_submit_tab(state: WebState) -> dict:
         return state.queue_version, state.version
 
     def do_submit(*values):  # the page function's name is what a crafted call names (tests/security)
-        return (*submit_upload(*values), seen_now())
+        request_id, text = submit_upload(*values)
+        return request_id, text, seen_now(), placement(state, request_id)
 
     def on_catalogue(choice, seen):
         picks = benchmark_choices(state)
@@ -194,11 +225,12 @@ def build_submit_tab(state: WebState) -> dict:
         return gr.Dropdown(choices=picks, value=value), state.cards_version
 
     button.click(do_submit, [benchmark, upload, name, org, link, revision, token],
-                 [current, status, status_seen])  # fmt: skip
+                 [current, status, status_seen, placed])  # fmt: skip
     watches = [
         # the status changes only when the queue or a table does: "Already submitted ..." stays until then
-        Watch([current, status_seen], [status, status_seen], lambda rid, seen: bool(rid) and seen != seen_now(),
-              lambda rid, seen: (status_text(state, rid), seen_now())),
+        Watch([current, status_seen], [status, status_seen, placed],
+              lambda rid, seen: bool(rid) and seen != seen_now(),
+              lambda rid, seen: (status_text(state, rid), seen_now(), placement(state, rid))),
         Watch([benchmark, catalogue_seen], [benchmark, catalogue_seen],
               lambda choice, seen: seen != state.cards_version, on_catalogue),
     ]  # fmt: skip
