@@ -8,7 +8,7 @@ import time
 import podium.offline  # noqa: F401  (before gradio: no analytics)
 from podium.config import Home
 from podium.web import about_tab, compare_tab, leaderboard_tab, models_tab, queue_tab, refresh, submit_tab
-from podium.web.plots import CHART_CSS
+from podium.web.plots import CHART_CSS, PROGRESS_CSS
 from podium.web.state import WebState
 
 log = logging.getLogger("podium.web")
@@ -24,6 +24,7 @@ h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !importa
 .column-notes { font-size: 13px; }
 """
     + CHART_CSS
+    + PROGRESS_CSS
 )
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from podium.labels import column_title, explanation, metric_title
 from podium.leaderboard import ALL_TASKS
-from podium.web.plots import ci_bar_chart
+from podium.web.plots import ci_bar_chart, progress_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
@@ -231,7 +231,7 @@ def build(state: WebState) -> dict:
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
             str(csv_path),
             f"{len(plain)} models",
-            ci_bar_chart(plain, f"Top models ({heading})"),
+            ci_bar_chart(plain, f"Top models ({heading})") + (progress_chart(state.table(card.id)) if card else ""),
             key,
             column_notes(fields, card.primary_metric if card else None),
         )

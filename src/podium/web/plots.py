@@ -79,3 +79,64 @@ def ci_bar_chart(table: pd.DataFrame, title: str, top: int = 15) -> str:
     parts.append(f'<div class="chart-axis"><div></div><div class="chart-ticks">{ticks}</div><div></div></div>')
     parts.append('<p class="chart-legend">Bars: score · whiskers: 95% interval</p></div>')
     return "".join(parts)
+
+
+PROGRESS_CSS = """
+.podium-progress { font-size: 13px; width: 100%; margin-top: 12px; }
+.podium-progress svg { display: block; width: 100%; height: 140px; border-left: 1px solid #595959;
+  border-bottom: 1px solid #595959; }
+.podium-progress .progress-axis { display: flex; justify-content: space-between; font-size: 12px; }
+.podium-progress ol { margin: 6px 0 0; padding-left: 1.2em; }
+"""
+
+
+def state_of_the_art(table: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """The best verified score by date, as Papers with Code drew it: (date, model, score) each time
+    a verified result beat every earlier one (results of one date in descending score order)."""
+    if table.empty or not {"score", "source", "updated", "model"} <= set(table.columns):
+        return []
+    verified = table[(table["source"] == "verified") & table["updated"].notna()]
+    verified = verified.sort_values(["updated", "score"], ascending=[True, False], kind="stable")
+    records, best = [], -math.inf
+    for date, model, score in zip(verified["updated"], verified["model"], verified["score"], strict=True):
+        if score > best:
+            records.append((str(date), str(model), float(score)))
+            best = score
+    return records
+
+
+def progress_chart(table: pd.DataFrame, title: str = "Best verified score over time (state of the art)") -> str:
+    """``state_of_the_art`` as a step line (an SVG that stretches to its box) and the list of records."""
+    records = state_of_the_art(table)
+    if not records:
+        return '<p class="podium-progress">No verified results to chart over time.</p>'
+    from datetime import date
+
+    days = [date.fromisoformat(d[:10]).toordinal() for d, _, _ in records]
+    first, last = days[0], max(days[-1], days[0] + 1)
+    top = max(1.0, max(score for _, _, score in records))
+
+    def x(day: int) -> float:
+        return (day - first) / (last - first) * 600
+
+    def y(score: float) -> float:
+        return 140 - score / top * 140
+
+    points = []
+    for i, (day, (_, _, score)) in enumerate(zip(days, records, strict=True)):
+        if i:
+            points.append(f"{x(day):.1f},{y(records[i - 1][2]):.1f}")
+        points.append(f"{x(day):.1f},{y(score):.1f}")
+    points.append(f"600,{y(records[-1][2]):.1f}")
+    items = "".join(f"<li>{html.escape(d)} · {html.escape(m)} · {formatting.score(s)}</li>" for d, m, s in records)
+    return (
+        f'<div class="podium-progress" role="figure" aria-label="{html.escape(title)}">'
+        f'<p class="chart-title">{html.escape(title)}</p>'
+        f'<svg viewBox="0 0 600 140" preserveAspectRatio="none" aria-hidden="true">'
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="#5a7fd0" stroke-width="2" '
+        f'vector-effect="non-scaling-stroke"/></svg>'
+        f'<div class="progress-axis"><span>{html.escape(records[0][0])}</span>'
+        f"<span>score 0 – {formatting.number(top, 2)}</span>"
+        f"<span>{html.escape(date.fromordinal(last).isoformat())}</span></div>"
+        f"<ol>{items}</ol></div>"
+    )
