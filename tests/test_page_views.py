@@ -48,3 +48,18 @@ def test_an_address_naming_a_model_added_after_the_page_was_built_opens_it(app, 
 def test_links_are_http_addresses_without_a_line_break():
     assert SAFE_LINK.match("https://huggingface.co/org/model")
     assert not SAFE_LINK.match("https://x\n") and not SAFE_LINK.match("javascript:alert(1)")
+
+
+def test_every_tab_opens_on_the_maintainers_pick_else_the_benchmark_with_most_results(home, tmp_path):
+    from conftest import run_podium
+
+    from podium.web.state import WebState
+
+    assert WebState(Home.from_env(home)).default_benchmark() == "fin-sentiment"  # 4 results, the others 3
+    data = tmp_path / "pick.csv"
+    data.write_text("id,text,label\n" + "".join(f"{i},text {i},{'yes' if i % 2 else 'no'}\n" for i in range(20)))
+    run_podium("benchmark", "add", "--id", "maintainers-pick", "--name", "Maintainer's Pick",
+               "--task", "text_classification", "--data", str(data), "--featured", home=home, check=True)  # fmt: skip
+    state = WebState(Home.from_env(home))
+    assert state.cards["maintainers-pick"].featured is True
+    assert state.default_benchmark() == "maintainers-pick"  # no results yet, but the maintainer's pick

@@ -126,6 +126,11 @@ class BenchmarkCard(_Document):
     private_part_of: str | None = Field(
         default=None, description="on the table `podium benchmark reveal` adds: whose private part it holds"
     )
+    featured: bool | None = Field(
+        default=None,
+        description="the benchmark every tab of the page opens on (the maintainer's pick; without one, the "
+        "benchmark with the most results)",
+    )
     extra_metrics: list[str] | None = Field(
         default=None,
         description="local `evaluate` modules scored beside the task's metrics (`benchmark add --extra-metric`): "

@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entity-types", help="ner: comma-separated entity types")
     p.add_argument("--version", help="benchmark version (default: 1); results name the version they scored")
     p.add_argument("--license", help="the eval set's license")
+    p.add_argument("--featured", action="store_true", default=None,
+                   help="the benchmark the page opens on (else the one with the most results)")  # fmt: skip
     p.add_argument("--column", action="append", metavar="FIELD=COLUMN", help="map a source column")
     p.add_argument(
         "--extra-metric",

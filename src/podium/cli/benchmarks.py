@@ -68,6 +68,7 @@ def cmd_benchmark_add(args: argparse.Namespace) -> int:
         "entity_types": args.entity_types,
         "version": args.version,
         "license": args.license,
+        "featured": getattr(args, "featured", None),
     }
     fields = _card_file(args.card) | {k: v for k, v in given.items() if v is not None}
     fraction = getattr(args, "private_fraction", None)

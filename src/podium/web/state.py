@@ -246,13 +246,14 @@ class WebState:
         return choices
 
     def default_benchmark(self, ids: list[str] | None = None) -> str | None:
-        """The benchmark every tab opens on: the one with the most results (then by name), among
-        ``ids`` when given. One choice for the whole page, so the tabs never disagree."""
+        """The benchmark every tab opens on: the maintainer's pick (a card marked ``featured``), else
+        the one with the most results (then by name), among ``ids`` when given. One choice for the
+        whole page, so the tabs never disagree."""
         view = self.view
         candidates = [c for c in view.cards.values() if ids is None or c.id in ids]
         if not candidates:
             return None
-        return min(candidates, key=lambda c: (-len(view.table(c.id)), c.name.lower(), c.id)).id
+        return min(candidates, key=lambda c: (not c.featured, -len(view.table(c.id)), c.name.lower(), c.id)).id
 
     def languages(self) -> list[str]:
         return sorted({lang for card in self.cards.values() for lang in card.languages})
