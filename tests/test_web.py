@@ -397,6 +397,11 @@ def test_columns_and_the_chart_say_what_their_numbers_mean(page):
     assert "Score: F1: Harmonic mean of precision and recall" in notes and "Items: Items scored." in notes
     chart = page.inner_text("#ci-chart")
     assert "whiskers: 95% interval" in chart and "0.50" in chart and "1.00" in chart  # a legend and an axis
+    # Bold text in the font's full bold face (Gradio's own 600 face is a 5 KB subset: letters came from another font)
+    bold_face = page.evaluate("""async () => { await document.fonts.ready; return [...document.fonts].some(
+      (f) => f.family.includes('Source Sans Pro') && f.weight === '700' && f.status === 'loaded'); }""")
+    weight = page.evaluate("getComputedStyle(document.querySelector('#table-title h3')).fontWeight")
+    assert bold_face and weight == "700"
     assert "Best verified score over time" in chart  # the state-of-the-art line, and its records
     assert page.locator("#ci-chart .podium-progress li").count() >= 1
     assert "Use via API" not in page.inner_text("body")  # Gradio's list of the page's functions is not offered

@@ -33,6 +33,10 @@ h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !importa
 # text, its placeholders 1.9:1, the code examples' highlighting 2.1-3.7:1). Orange 700 keeps the
 # look and reaches 5.2:1 on white; the code colours are their hues' 800 shades.
 HEAD_CSS = """
+@font-face {  /* Gradio registers only the 400 and a 5 KB 600 subset of its font: bold took letters from another */
+  font-family: "Source Sans Pro"; font-weight: 700; font-style: normal; font-display: swap;
+  src: url("static/fonts/SourceSansPro/SourceSansPro-Bold.woff2") format("woff2");
+}
 @media (max-width: 640px) { div.main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
 :root, .gradio-container {
   --color-accent: #c2410c !important;
