@@ -381,3 +381,33 @@ def test_leaderboard_answers_carry_an_etag_and_a_changed_table_gets_a_new_one(ap
         api["url"] + "/api/leaderboard", params={"task_type": "text_classification"},
         headers={"If-None-Match": overall.headers["etag"]},
     ).status_code == 304  # fmt: skip
+
+
+def test_model_metadata_is_submitted_shown_and_filtered_over_http(api):
+    client = Client(api["url"], token=api["tokens"]["carol"])
+    predictions = REPO / "samples/predictions/fin-sentiment/northwind--finbert-tone-large.csv"
+    submission = client.submit_predictions("fin-sentiment", "small-open", predictions, model_type="open weights",
+                                           params="1.5B", license="MIT")  # fmt: skip
+    assert submission["model"]["model_type"] == "open-weights" and submission["model"]["params_b"] == 1.5
+    assert client.wait(submission["id"], timeout=60, poll=0.3)["status"] == "FINISHED"
+    url = api["url"] + "/api/leaderboard/fin-sentiment"
+    everything = httpx.get(url).json()["rows"]
+    mine = next(r for r in everything if r["model"] == "carol/small-open")
+    assert (mine["model_type"], mine["params_b"], mine["license"]) == ("open-weights", 1.5, "MIT")
+    small = httpx.get(url, params=[("model_type", "open-weights"), ("size", "up-to-3b")]).json()["rows"]
+    assert [r["model"] for r in small] == ["carol/small-open"] and small[0]["rank"] == mine["rank"]  # ranks kept
+    api_models = httpx.get(url, params={"model_type": "api"}).json()["rows"]
+    assert api_models == []
+    licensed = httpx.get(url, params=[("license", "mit"), ("license", "unknown")]).json()["rows"]
+    assert {r["model"] for r in licensed} >= {"carol/small-open", "acme/tfidf-logreg", "baselines/majority-class"}
+    assert all(r["license"] in ("mit", "MIT", None) for r in licensed)
+    wrong = httpx.get(url, params={"size": "7b"})
+    assert wrong.status_code == 422 and "size" in wrong.text
+    refused = _post_form(api, {"benchmark": "fin-sentiment", "model_name": "x", "params": "huge"}, "carol")
+    assert refused.status_code == 422 and "parameters" in refused.text
+
+
+def _post_form(api, fields, token_name):
+    with open(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl", "rb") as fh:
+        return httpx.post(api["url"] + "/api/submissions", data=fields, files={"predictions": ("p.jsonl", fh)},
+                          headers={"Authorization": f"Bearer {api['tokens'][token_name]}"}, timeout=30)  # fmt: skip

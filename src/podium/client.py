@@ -105,10 +105,15 @@ class Client:
 
     # submissions
     def submit_predictions(self, benchmark: str, model_name: str, file: str | Path, *, org: str | None = None,
-                           revision: str | None = None, link: str | None = None) -> dict:  # fmt: skip
+                           revision: str | None = None, link: str | None = None, model_type: str | None = None,
+                           params: str | float | None = None, license: str | None = None) -> dict:  # fmt: skip
+        """Queue a predictions file; ``model_type`` (open-weights, api, fine-tuned), ``params`` (7, "7B",
+        "350M") and ``license`` describe the model on the leaderboard."""
         path = Path(file)
         data = {"benchmark": benchmark, "model_name": model_name}
-        data |= {k: v for k, v in (("org", org), ("revision", revision), ("link", link)) if v}
+        fields = (("org", org), ("revision", revision), ("link", link), ("model_type", model_type),
+                  ("params", None if params is None else str(params)), ("license", license))  # fmt: skip
+        data |= {k: v for k, v in fields if v}
         with open(path, "rb") as fh:
             return self._call("POST", "/api/submissions", data=data, files={"predictions": (path.name, fh)})
 

@@ -76,3 +76,12 @@ def p_value(value) -> str:
 
 def count(value) -> str:
     return "" if missing(value) else str(int(value))
+
+
+def parameters(billions) -> str:
+    """A model's size in billions of parameters as people write it: ``7``, ``0.35``, ``1800``."""
+    if missing(billions):
+        return ""
+    import numpy as np
+
+    return np.format_float_positional(float(billions), precision=6, trim="-")

@@ -19,6 +19,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "n": ("Items", "Items scored."),
     "updated": ("Updated", "When the result was scored or reported (UTC)."),
     "source": ("Source", "verified: scored here from predictions; reported: numbers given by a maintainer."),
+    "model_type": ("Type", "Open weights (weights published), API (served only) or fine-tuned (of another model), "
+                   "as the submitter said."),
+    "params_b": ("Params (B)", "Parameters, in billions, as the submitter said."),
+    "license": ("Licence", "The model's licence, as the submitter said."),
     "version": ("Version", "The benchmark version the result was scored on."),
     "submission": ("Submission", "The submission the result came from."),
     "link": ("Link", "The model's own page, elsewhere."),
@@ -58,3 +62,12 @@ def explanation(field: str) -> str:
     """What a column means, in a sentence ('' for one we know nothing about)."""
     found = COLUMNS.get(field) or METRICS.get(field)
     return found[1] if found else ""
+
+
+# model type -> its words (``podium.schema.MODEL_TYPES``)
+MODEL_TYPE_TITLES = {"open-weights": "Open weights", "api": "API", "fine-tuned": "Fine-tuned"}
+
+
+def model_type_title(value: str | None) -> str:
+    """``open-weights`` -> ``Open weights``; '' when none was given."""
+    return MODEL_TYPE_TITLES.get(value, value or "") if value else ""

@@ -65,10 +65,12 @@ from podium.results import (
 from podium.schema import BenchmarkCard, FormatError, format_interval
 
 HEAD = ["rank", "rank_ub", "model", "org", "score", "ci_low", "ci_high"]
-TAIL = ["n", "source", "version", "submission", "updated", "link", "revision", "path"]
+TAIL = ["n", "source", "model_type", "params_b", "license", "version", "submission", "updated", "link", "revision",
+        "path"]  # fmt: skip
 OVERALL_COLUMNS = ["rank", "model", "mean_score", "mean_rank", "benchmarks", "of"]
-TABLES_FORMAT = "ranked-3"  # the stored tables' layout; a cache of another layout is ignored
-TEXT = {"model", "org", "source", "version", "submission", "updated", "link", "revision", "path"}
+TABLES_FORMAT = "ranked-4"  # the stored tables' layout; a cache of another layout is ignored
+TEXT = {"model", "org", "source", "model_type", "license", "version", "submission", "updated", "link", "revision",
+        "path"}  # fmt: skip
 FRAMES_KEPT = 16  # tables kept as DataFrames (the page's and the CLI's form), most recently used
 
 log = logging.getLogger("podium.leaderboard")
@@ -93,6 +95,9 @@ class LeaderboardRow:
     updated: str  # ISO date of the result
     link: str | None
     revision: str | None
+    model_type: str | None = None  # open-weights, api or fine-tuned, as the submitter said
+    params_b: float | None = None  # parameters, in billions
+    license: str | None = None
 
     def as_json(self) -> dict:
         """The REST API's row: the fields, the other metrics flat by id, and ``ci`` in the seeds'
@@ -103,7 +108,8 @@ class LeaderboardRow:
             "score": self.score, "ci": format_interval(self.ci_low, self.ci_high) if has_ci else None,
             "ci_low": self.ci_low, "ci_high": self.ci_high, **self.metrics, "n": self.n, "source": self.source,
             "version": self.version, "submission": self.submission, "updated": self.updated, "link": self.link,
-            "revision": self.revision,
+            "revision": self.revision, "model_type": self.model_type, "params_b": self.params_b,
+            "license": self.license,
         }  # fmt: skip
 
 
@@ -227,6 +233,9 @@ def _ranked(rows: pa.Table, card: BenchmarkCard, metric: str | None) -> tuple[pa
     columns |= {
         "n": rows.column("n") if "n" in rows.column_names else pa.nulls(count, pa.int64()),
         "source": text("source"),
+        "model_type": text("model_type"),
+        "params_b": number(floats("params_b")),
+        "license": text("license"),
         "version": text("benchmark_version"),
         "submission": text("submission_id"),
         "updated": pc.utf8_slice_codeunits(text("evaluated_at"), 0, 10),
@@ -292,7 +301,7 @@ def _typed_frame(columns: dict[str, np.ndarray], names: list[str]) -> pd.DataFra
 def empty_table(card: BenchmarkCard, metric: str | None = None) -> pd.DataFrame:
     metric, others = table_metrics(card, metric)
     types = {"rank": "int64", "rank_ub": "int64", "score": "float64", "ci_low": "float64", "ci_high": "float64",
-             "n": "Int64", **dict.fromkeys(others, "float64")}  # fmt: skip
+             "n": "Int64", "params_b": "float64", **dict.fromkeys(others, "float64")}  # fmt: skip
     return pd.DataFrame({c: pd.Series([], dtype=types.get(c, object)) for c in HEAD + others + TAIL})
 
 
@@ -308,11 +317,13 @@ def rows_of(table: pd.DataFrame) -> list[LeaderboardRow]:
 
     counts = [None if v is pd.NA else int(v) for v in table["n"].astype("Int64")]
     other = {name: floats(name) for name in metrics}
+    types, params, licenses = texts("model_type"), floats("params_b"), texts("license")
     return [
         LeaderboardRow(
             rank=int(rank), rank_ub=int(rank_ub), model=model, org=org, score=float(score), ci_low=low,
             ci_high=high, metrics={name: other[name][i] for name in metrics}, n=counts[i], source=source,
             version=version, submission=submission, updated=updated, link=link, revision=revision,
+            model_type=types[i], params_b=params[i], license=licenses[i],
         )  # fmt: skip
         for i, (rank, rank_ub, model, org, score, low, high, source, version, submission, updated, link, revision)
         in enumerate(zip(table["rank"].tolist(), table["rank_ub"].tolist(), texts("model"), texts("org"),
@@ -407,11 +418,13 @@ class RankedTable:
         others = table_metrics(self.card)[1]
         part = self.data.slice(start, count).select(self.names).to_pydict()
         metrics = [part[name] for name in others]
+        types, params, licenses = part["model_type"], part["params_b"], part["license"]
         return [
             LeaderboardRow(
                 rank=rank, rank_ub=rank_ub, model=model, org=org, score=score, ci_low=low, ci_high=high,
                 metrics={name: values[i] for name, values in zip(others, metrics, strict=True)}, n=n,
                 source=source, version=version, submission=submission, updated=updated, link=link, revision=revision,
+                model_type=types[i], params_b=None if params[i] != params[i] else params[i], license=licenses[i],
             )  # fmt: skip
             for i, (rank, rank_ub, model, org, score, low, high, n, source, version, submission, updated, link,
                     revision)
@@ -428,7 +441,7 @@ class RankedTable:
             "model": "model", "org": "org", METRIC_PREFIX + primary: "score", LOW_PREFIX + primary: "ci_low",
             HIGH_PREFIX + primary: "ci_high", "n": "n", "source": "source", "benchmark_version": "version",
             "submission_id": "submission", "evaluated_at": "updated", "link": "link", "revision": "revision",
-            "path": "path",
+            "model_type": "model_type", "params_b": "params_b", "license": "license", "path": "path",
         }  # fmt: skip
         for name in others:
             names |= {METRIC_PREFIX + name: name, LOW_PREFIX + name: LOW_PREFIX + name,
@@ -569,6 +582,40 @@ class Snapshot:
                 found = self.memo[key] = overall_table({b: self.ranked(b) for b in ids}, of=len(ids))
                 return found
             found = self.memo[key] = overall_table({b: verified_ranked(self.table(b)) for b in ids}, of=len(ids))
+        return found
+
+    def model_facts(self) -> pd.DataFrame:
+        """What the submitters said of each model (``model``, ``model_type``, ``params_b``,
+        ``license``), one row per model that said anything: from its results that count, the first
+        benchmark's (by id) that gives each field. Made once per snapshot, for views across
+        benchmarks (the overall tables) to show and filter by."""
+        found = self.memo.get("facts")
+        if found is None:
+            fields = ["model_type", "params_b", "license"]
+            parts = []
+            for benchmark in sorted(self.tables):
+                table = self.tables[benchmark]
+                if not table.length:
+                    continue
+                data = table.data.slice(0, table.length).select(["model", *fields])
+                sized = pc.fill_null(pc.invert(pc.is_nan(data["params_b"])), False)  # (null and NaN: unsaid)
+                said = pc.or_(pc.or_(pc.is_valid(data["model_type"]), pc.is_valid(data["license"])), sized)
+                if pc.any(said).as_py():
+                    parts.append(data.filter(said).to_pandas())
+            if not parts:
+                found = pd.DataFrame(
+                    {
+                        "model": pd.Series([], dtype=object),
+                        "model_type": pd.Series([], dtype=object),
+                        "params_b": pd.Series([], dtype=float),
+                        "license": pd.Series([], dtype=object),
+                    }
+                )
+            else:  # fmt: skip
+                found = pd.concat(parts, ignore_index=True).groupby("model", sort=False).first().reset_index()
+                for name in ("model", "model_type", "license"):
+                    found[name] = found[name].astype(object).where(found[name].notna(), None)
+            self.memo["facts"] = found
         return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:

@@ -64,20 +64,21 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger("podium.results")
 
-CACHE_VERSION = "9"  # 9: Arrow files per folder and per benchmark, read when needed; a parquet manifest
+CACHE_VERSION = "10"  # 10: model metadata (type, size, licence); 9: Arrow files per folder and per benchmark
 MAPPING_FILE = "template-mapping.json"
 SKIP_NAMES = {MAPPING_FILE}
 
 BASE_COLUMNS = [
     "path", "benchmark", "benchmark_version", "model", "model_name", "org", "link", "revision", "source",
-    "submission_id", "primary_metric", "score", "ci_low", "ci_high", "n", "evaluated_at",
+    "submission_id", "primary_metric", "score", "ci_low", "ci_high", "n", "evaluated_at", "model_type", "params_b",
+    "license",
 ]  # fmt: skip
 METRIC_PREFIX = "m:"  # metric values are columns "m:<metric>"
 LOW_PREFIX = "lo:"  # the bounds of a metric's 95% interval: "lo:<metric>", "hi:<metric>"
 HIGH_PREFIX = "hi:"
 FLOAT_PREFIXES = (METRIC_PREFIX, LOW_PREFIX, HIGH_PREFIX)
 ROW_TYPES = {name: pa.string() for name in BASE_COLUMNS} | {
-    "score": pa.float64(), "ci_low": pa.float64(), "ci_high": pa.float64(), "n": pa.int64(),
+    "score": pa.float64(), "ci_low": pa.float64(), "ci_high": pa.float64(), "n": pa.int64(), "params_b": pa.float64(),
 }  # fmt: skip
 
 SWEEP_FILES = 20_000  # files a second the sweep that notices files edited in place stats (a full pass: size/this)
@@ -215,15 +216,17 @@ def _checked_names(name: str, org: str | None, revision: str) -> tuple[str, str 
 def _row_of(path: str, benchmark: str, version: str, source: str, model: tuple, submission: str | None,
             primary: str, metrics: dict[str, float], intervals: dict[str, tuple], n: int | None,
             evaluated_at: str) -> dict:  # fmt: skip
-    """One row: ``model`` is (name, org, link, revision), checked; ``intervals`` (low, high) by metric."""
-    name, org, link, revision = model
+    """One row: ``model`` is (name, org, link, revision), checked, and ``ModelInfo`` (for its metadata);
+    ``intervals`` (low, high) by metric."""
+    name, org, link, revision, info = model
     interval = intervals.get(primary)
     row = {
         "path": path, "benchmark": benchmark, "benchmark_version": version if source == "verified" else None,
         "model": f"{org}/{name}" if org else name, "model_name": name, "org": org, "link": link, "revision": revision,
         "source": source, "submission_id": submission, "primary_metric": primary, "score": float(metrics[primary]),
         "ci_low": float(interval[0]) if interval else None, "ci_high": float(interval[1]) if interval else None,
-        "n": n, "evaluated_at": evaluated_at,
+        "n": n, "evaluated_at": evaluated_at, "model_type": info.model_type, "params_b": info.params_b,
+        "license": info.license,
     }  # fmt: skip
     for metric, value in metrics.items():
         row["m:" + metric] = float(value)
@@ -235,7 +238,7 @@ def _row_of(path: str, benchmark: str, version: str, source: str, model: tuple, 
 
 
 def _row(path: str, result: Result, metrics: dict[str, float]) -> dict:
-    model = (result.model.name, result.model.org, result.model.link, result.model.revision)
+    model = (result.model.name, result.model.org, result.model.link, result.model.revision, result.model)
     intervals = {name: (ci.low, ci.high) for name, ci in result.ci.items()}
     return _row_of(path, result.benchmark, result.benchmark_version, result.source, model, result.submission_id,
                    result.primary_metric, metrics, intervals, result.n, result.evaluated_at.isoformat())  # fmt: skip
@@ -286,7 +289,8 @@ def _quick_row(path: str, data: bytes) -> dict | None:
         name, org, revision = _checked_names(model.name, model.org, model.revision)
     except ResultFileError:
         return None
-    return _row_of(path, result.benchmark, result.benchmark_version, result.source, (name, org, model.link, revision),
+    return _row_of(path, result.benchmark, result.benchmark_version, result.source,
+                   (name, org, model.link, revision, model),
                    result.submission_id, result.primary_metric, metrics, intervals, result.n,
                    result.evaluated_at.isoformat())  # fmt: skip
 

@@ -318,6 +318,7 @@ def _models_entry(benchmark: str, model: dict, path: str) -> dict:
         "org": org,
         "predictions": path,
         "link": f"https://huggingface.co/{org}/{name}",
+        **{key: model[key] for key in ("model_type", "params", "license") if key in model},
     }
 
 
@@ -364,7 +365,8 @@ def submit_samples(home: Home) -> int:
 
     queued = 0
     for m in sample_models(home):
-        model = model_info(m["name"], org=m["org"], link=m["link"])
+        model = model_info(m["name"], org=m["org"], link=m["link"], model_type=m.get("model_type"),
+                           params=m.get("params"), license=m.get("license"))  # fmt: skip
         outcome = submit(home, m["benchmark"], home.root / "samples" / m["predictions"], model, "podium-samples")
         queued += outcome.created
     if queued:

@@ -159,8 +159,26 @@ class RequestStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+MODEL_TYPES = ("open-weights", "api", "fine-tuned")  # the kinds of model a submission declares
+ModelType = Literal["open-weights", "api", "fine-tuned"]
+MAX_PARAMS_B = 100_000.0  # 100 trillion parameters: far above any model; refuses typos in units
+MAX_LICENSE_LENGTH = 100
+
+
+def _license_text(value: str | None) -> str | None:
+    """A licence name as text (``apache-2.0``, ``Llama 3 Community``): normalised, one line, short."""
+    from podium.errors import InvalidField
+    from podium.names import check_name  # (names imports nothing of this module)
+
+    try:
+        return check_name(value, "model.license", max_length=MAX_LICENSE_LENGTH)
+    except InvalidField as exc:
+        raise ValueError(exc.message) from None
+
+
 class ModelInfo(BaseModel):
-    """Who made the predictions. ``name`` is shown as text, never as HTML."""
+    """Who made the predictions, and what the model is (optional metadata, shown as columns and
+    filters). ``name`` is shown as text, never as HTML."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -168,9 +186,23 @@ class ModelInfo(BaseModel):
     org: str | None = None
     link: str | None = None
     revision: str = "main"
-    params_b: float | None = Field(default=None, description="parameters, in billions")
-    license: str | None = None
-    model_type: str | None = None
+    model_type: ModelType | None = Field(
+        default=None, description="open-weights (weights published), api (served only) or fine-tuned (of another model)"
+    )
+    params_b: float | None = Field(
+        default=None, gt=0, le=MAX_PARAMS_B, allow_inf_nan=False, strict=False,
+        description="parameters, in billions (7 for a 7B model, 0.35 for 350M)",
+    )  # fmt: skip
+    license: Annotated[str | None, AfterValidator(_license_text)] = Field(
+        default=None, description="the model's licence, e.g. apache-2.0, mit, proprietary"
+    )
+
+    @field_validator("params_b", mode="before")
+    @classmethod
+    def _params_are_a_number(cls, value: object) -> object:
+        if isinstance(value, bool):  # (pydantic would read true as 1 billion parameters)
+            raise ValueError("must be a number of billions, not true/false")
+        return value
 
     @property
     def full_name(self) -> str:

@@ -24,7 +24,7 @@ from podium.names import check_name, split_model_name
 from podium.predictions import read_predictions
 from podium.private_part import check_open
 from podium.queue import RequestQueue
-from podium.schema import ModelInfo, SubmissionRequest
+from podium.schema import MAX_LICENSE_LENGTH, ModelInfo, SubmissionRequest
 from podium.scoring import validate
 from podium.slugs import slugify
 from podium.tokens import TokenRecord, org_key
@@ -52,10 +52,19 @@ def model_info(
     org: str | None = None,
     revision: str | None = None,
     link: str | None = None,
-    **extra,
+    *,
+    model_type: str | None = None,
+    params: str | float | None = None,
+    license: str | None = None,
 ) -> ModelInfo:
     """A checked ``ModelInfo``; ``org/name`` given as the name is split by ``split_model_name`` (at the
-    first '/'; '/' at either end or doubled is refused with ``InvalidField("model name", ...)``)."""
+    first '/'; '/' at either end or doubled is refused with ``InvalidField("model name", ...)``).
+
+    The optional metadata is read as people write it (``podium.model_metadata``): ``model_type``
+    ``Open weights``/``API``/``Fine-tuned``, ``params`` ``7``, ``7B`` or ``350M``, ``license`` text."""
+    from podium.model_metadata import model_type as read_type
+    from podium.model_metadata import parameters
+
     name = check_name(name, "model name", required=True)
     org = check_name(org, "organisation")
     if org is not None and "/" in name:
@@ -67,7 +76,9 @@ def model_info(
     link = check_text(link, "link")
     if link is not None and not link.startswith(("https://", "http://")):
         raise UsageError(f"link {link!r} must start with https:// or http://")
-    return ModelInfo(name=name, org=org, revision=revision, link=link, **extra)
+    metadata = {"model_type": read_type(model_type), "params_b": parameters(params),
+                "license": check_name(license, "licence", max_length=MAX_LICENSE_LENGTH)}  # fmt: skip
+    return ModelInfo(name=name, org=org, revision=revision, link=link, **metadata)
 
 
 def check_owner(identity: TokenRecord, model: ModelInfo) -> ModelInfo:

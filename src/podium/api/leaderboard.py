@@ -24,20 +24,43 @@ def leaderboard(
     board: Board,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     metric: Annotated[str | None, Query(description="rank by this metric instead of the primary one")] = None,
+    model_type: Annotated[
+        list[str] | None,
+        Query(
+            description="only these types: open-weights, api, fine-tuned, unknown (repeat the parameter for several)"
+        ),
+    ] = None,
+    size: Annotated[
+        list[str] | None, Query(description="only these sizes: up-to-3b, 3b-10b, 10b-40b, 40b-100b, over-100b, unknown")
+    ] = None,
+    license: Annotated[
+        list[str] | None, Query(description="only these licences (any case); unknown: none given")
+    ] = None,
 ) -> Response:
     """A benchmark's leaderboard: rank, rank UB, model, score, 95% CI, other metrics, n, source, ...
 
     With `metric`, everything follows that metric: `score` and `ci_low`/`ci_high` are its value and
-    interval, `rank` and `rank_ub` rank by it, and the primary metric is one of the other columns."""
+    interval, `rank` and `rank_ub` rank by it, and the primary metric is one of the other columns.
+
+    `model_type`, `size` and `license` keep the rows of the models the submitters described so;
+    ranks stay those of the whole table."""
+    from podium.leaderboard import rows_of
+    from podium.model_metadata import filter_rows
+
     tables = board()
+    filters = (tuple(model_type or ()), tuple(size or ()), tuple(license or ()))
 
     def answer() -> dict:
         card = tables.card(benchmark)
-        rows = tables.rows(card.id, metric, limit)
+        if any(filters):
+            rows = rows_of(filter_rows(tables.table(card.id, metric), *map(list, filters)).head(limit))
+        else:
+            rows = tables.rows(card.id, metric, limit)
         return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
                 "rows": [row.as_json() for row in rows]}  # fmt: skip
 
-    return cached_json(request, ("leaderboard", benchmark, metric, limit), tables.view_version(benchmark), answer)
+    key = ("leaderboard", benchmark, metric, limit, *filters)
+    return cached_json(request, key, tables.view_version(benchmark), answer)
 
 
 @router.get("/leaderboard", response_class=Response,

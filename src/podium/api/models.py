@@ -114,6 +114,11 @@ class LeaderboardRow(BaseModel):
     updated: str = Field(description="YYYY-MM-DD")
     link: str | None = None
     revision: str | None = None
+    model_type: Literal["open-weights", "api", "fine-tuned"] | None = Field(
+        default=None, description="as the submitter declared it"
+    )
+    params_b: float | None = Field(default=None, description="parameters, in billions, as the submitter declared")
+    license: str | None = Field(default=None, description="the model's licence, as the submitter declared")
 
 
 class LeaderboardTable(BaseModel):

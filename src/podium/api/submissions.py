@@ -44,6 +44,9 @@ def create_submission(
     org: Annotated[str | None, Form()] = None,
     revision: Annotated[str | None, Form()] = None,
     link: Annotated[str | None, Form()] = None,
+    model_type: Annotated[str | None, Form(description="open-weights, api or fine-tuned")] = None,
+    params: Annotated[str | None, Form(description="parameters: 7, 7B, 350M or 1.8T")] = None,
+    license: Annotated[str | None, Form(description="the model's licence, e.g. apache-2.0")] = None,
 ):
     """Submit a predictions file (CSV `id,prediction` or JSONL) for scoring (submitter token).
 
@@ -55,7 +58,8 @@ def create_submission(
     suffix = suffix_of(predictions, PREDICTION_SUFFIXES, default=".csv")
     with upload_folder("podium-upload-") as folder:
         path = save_upload(predictions, folder / f"upload{suffix}", home.max_predictions_bytes)
-        model = model_info(model_name, org=org, revision=revision, link=link)
+        model = model_info(model_name, org=org, revision=revision, link=link, model_type=model_type, params=params,
+                           license=license)  # fmt: skip
         outcome = submit(home, benchmark, path, model, identity=who, limits=limits)
     body = {"created": outcome.created, **public(outcome.request)}
     return JSONResponse(body, status_code=201 if outcome.created else 200)

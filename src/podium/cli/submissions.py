@@ -19,7 +19,14 @@ def cmd_submit_http(args: argparse.Namespace, url: str) -> int:
     try:
         with http_errors():
             request = client.submit_predictions(
-                args.benchmark, model, args.predictions, revision=args.revision, link=args.link
+                args.benchmark,
+                model,
+                args.predictions,
+                revision=args.revision,
+                link=args.link,
+                model_type=args.model_type,
+                params=args.params,
+                license=args.license,
             )
             print(request["id"], flush=True)
             if not args.wait:
@@ -94,7 +101,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
     url = server_url(args)
     if url:
         return cmd_submit_http(args, url)
-    model = model_info(args.model, org=args.org, revision=args.revision, link=args.link)
+    model = model_info(args.model, org=args.org, revision=args.revision, link=args.link, model_type=args.model_type,
+                       params=args.params, license=args.license)  # fmt: skip
     outcome = submit(data_home(args), args.benchmark, Path(args.predictions), model, submitter=args.submitter)
     request = outcome.request
     if args.json:

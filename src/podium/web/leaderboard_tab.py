@@ -5,14 +5,17 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from podium.labels import column_title, explanation, metric_title
+from podium.errors import InvalidField
+from podium.labels import MODEL_TYPE_TITLES, column_title, explanation, metric_title, model_type_title
 from podium.leaderboard import ALL_TASKS
+from podium.model_metadata import SIZES, UNKNOWN, filter_rows
 from podium.web.plots import ci_bar_chart, progress_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
 ALWAYS = ["rank", "model"]
-HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high"}
+HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high", "license"}
+MODEL_FACTS = ("model_type", "params_b", "license")  # what submitters say of a model: shown when any row says it
 NEVER = {"path", "of"}
 
 
@@ -82,14 +85,17 @@ def skipped_note(skipped: list[tuple[str, str]], shown: int = 3) -> str:
     return f"\n\n**{len(skipped)} result {files} skipped** (not ranked):\n" + "\n".join(lines) + more
 
 
-def view(state: WebState, choice: str | None, search: str, verified_only: bool) -> tuple[pd.DataFrame, str]:
-    """The plain table for a picker choice (before formatting), and its title."""
+def view(
+    state: WebState, choice: str | None, search: str, verified_only: bool, filters: tuple = ()
+) -> tuple[pd.DataFrame, str]:
+    """The plain table for a picker choice (before formatting), and its title. ``filters``: the
+    model types, sizes and licences to keep (``podium.model_metadata.filter_rows``; empty: all)."""
     if not choice:
         return pd.DataFrame(columns=ALWAYS), "No benchmark selected"
     if choice.startswith(OVERALL):
         task_type = choice[len(OVERALL) :]
         kind = "all benchmarks" if task_type == ALL_TASKS else task_title(task_type)
-        table, title = state.overall(task_type, bool(verified_only)), f"Overall: {kind}"
+        table, title = with_facts(state.overall(task_type, bool(verified_only)), state), f"Overall: {kind}"
     else:
         card = state.cards.get(choice)
         if card is None:
@@ -100,7 +106,20 @@ def view(state: WebState, choice: str | None, search: str, verified_only: bool) 
         table = table[table["source"] == "verified"]
     if search and search.strip():
         table = table[table["model"].str.contains(search.strip(), case=False, regex=False)]
+    if any(filters):
+        table = filter_rows(table, *[[v for v in f or [] if isinstance(v, str)] for f in filters])
     return table.reset_index(drop=True), title
+
+
+def with_facts(table: pd.DataFrame, state: WebState) -> pd.DataFrame:
+    """An overall table with what the submitters said of each model (type, size, licence)."""
+    facts = state.model_facts()
+    if not len(facts) or not len(table):
+        return table
+    joined = table.merge(facts, on="model", how="left", sort=False)
+    for name in ("model_type", "license"):
+        joined[name] = joined[name].astype(object).where(joined[name].notna(), None)
+    return joined
 
 
 def cell_texts(table: pd.DataFrame, field: str) -> list:
@@ -114,6 +133,10 @@ def cell_texts(table: pd.DataFrame, field: str) -> list:
         return [formatting.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]
     if field == "source":
         return [{"verified": "✓ verified"}.get(v, v) for v in table["source"]]
+    if field == "model_type":
+        return [model_type_title(v) for v in table[field]]
+    if field == "params_b":
+        return [formatting.parameters(v) for v in table[field]]
     if field == "benchmarks" and "of" in table:
         return [f"{b} of {of}" for b, of in zip(table["benchmarks"], table["of"], strict=True)]
     if field in ("n", "rank", "rank_ub"):
@@ -130,7 +153,7 @@ def display(table: pd.DataFrame, selected: list[str]) -> tuple[pd.DataFrame, lis
     numbers with fixed decimals (the browser still sorts them as numbers)."""
     fields = [f for f in fields_of(table) if f in ALWAYS or label(f) in selected]
     out = pd.DataFrame({label(f): pd.Series(cell_texts(table, f), dtype=object) for f in fields})
-    numeric = {"rank", "rank_ub", "score", "n", "mean_score", "mean_rank"} | {
+    numeric = {"rank", "rank_ub", "score", "n", "mean_score", "mean_rank", "params_b"} | {
         f for f in fields if f in table and table[f].dtype.kind == "f"
     }
     datatypes = ["markdown" if f == "model" else ("number" if f in numeric else "str") for f in fields]
@@ -168,7 +191,18 @@ def column_choices(state: WebState, choice: str | None) -> tuple[list[str], list
     """(the labels of all optional columns of this view, the ones shown by default)."""
     table, _ = view(state, choice, "", False)
     optional = [f for f in fields_of(table) if f not in ALWAYS]
-    return [label(f) for f in optional], [label(f) for f in optional if f not in HIDDEN_BY_DEFAULT]
+    unsaid = {f for f in MODEL_FACTS if f in table and not table[f].notna().any()}  # nobody said: not shown
+    return [label(f) for f in optional], [label(f) for f in optional if f not in HIDDEN_BY_DEFAULT | unsaid]
+
+
+def licence_choices(state: WebState, choice: str | None) -> list[tuple[str, str]]:
+    """The licences the view's models declare (each once, whatever its case), then "not given"."""
+    table, _ = view(state, choice, "", False)
+    names = {}
+    for value in table["license"] if "license" in table else []:
+        if isinstance(value, str):
+            names.setdefault(value.lower(), value)
+    return [(names[key], key) for key in sorted(names)] + [("Not given", UNKNOWN)]
 
 
 def build(state: WebState) -> dict:
@@ -187,6 +221,14 @@ def build(state: WebState) -> dict:
     with gr.Row():
         search = gr.Textbox(label="Search models", placeholder="model or organisation", scale=3, elem_id="search")
         verified = gr.Checkbox(label="Verified only", value=False, scale=1, elem_id="verified-only")
+    with gr.Accordion("Filter models by type, size and licence", open=False, elem_id="model-filters"):
+        with gr.Row():
+            types = gr.CheckboxGroup([(t, v) for v, t in MODEL_TYPE_TITLES.items()] + [("Not given", UNKNOWN)],
+                                     label="Type", elem_id="filter-type")  # fmt: skip
+            sizes = gr.CheckboxGroup([(t, v) for v, (t, _, _) in SIZES.items()] + [("Not given", UNKNOWN)],
+                                     label="Parameters", elem_id="filter-size")  # fmt: skip
+            licences = gr.Dropdown(licence_choices(state, first), value=[], multiselect=True, label="Licence",
+                                   elem_id="filter-licence")  # fmt: skip
     columns = gr.CheckboxGroup(optional, value=default, label="Columns", elem_id="columns")
     title = gr.Markdown(elem_id="table-title")
     # latex_delimiters=[]: Gradio renders $$...$$ in markdown cells as math by default, and a model
@@ -205,8 +247,9 @@ def build(state: WebState) -> dict:
     # which Gradio checks against the group's choices (a poll sent just before a benchmark switch
     # changed those choices was refused with an error toast).
     chosen = gr.State(default)
+    licensed = gr.State([])  # the licences picked, kept the same way (their choices follow the benchmark)
 
-    def view_key(choice, query, verified_only, selected) -> str:
+    def view_key(choice, query, verified_only, selected, *filters) -> str:
         """What a rendered table shows. A poll re-renders whenever the shown view's key differs from
         the one its inputs make now: a render that lost a race with the user's own (e.g. a poll that
         started before a search) is corrected by the next poll instead of staying on the page."""
@@ -215,13 +258,17 @@ def build(state: WebState) -> dict:
             query or "",
             bool(verified_only),
             sorted(selected or []),
+            [sorted(str(v) for v in f or []) for f in filters],
             state.view_version(choice or ""),
         ]
         return repr(parts)
 
-    def render(choice, query, verified_only, selected):
-        key = view_key(choice, query, verified_only, selected)  # first: a change meanwhile is shown next time
-        plain, heading = view(state, choice, query, verified_only)
+    def render(choice, query, verified_only, selected, *filters):
+        key = view_key(choice, query, verified_only, selected, *filters)  # first: a later change is shown next time
+        try:
+            plain, heading = view(state, choice, query, verified_only, filters)
+        except InvalidField as exc:  # a filter value the page never offers (a crafted call)
+            raise gr.Error(str(exc)) from None
         shown, datatypes = display(plain, [s for s in selected or [] if isinstance(s, str)])
         csv_path = state.csv_file(f"{(choice or 'leaderboard').replace(':', '-')}-leaderboard", csv_of(plain, shown))
         card = state.cards.get(choice or "")
@@ -230,14 +277,14 @@ def build(state: WebState) -> dict:
             gr.Dataframe(value=shown, datatype=datatypes, column_widths=column_widths(list(shown.columns))),
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
             str(csv_path),
-            f"{len(plain)} models",
+            f"{len(plain)} models" + (" (filtered)" if any(filters) else ""),
             ci_bar_chart(plain, f"Top models ({heading})") + (progress_chart(state.table(card.id)) if card else ""),
             key,
             column_notes(fields, card.primary_metric if card else None),
         )
 
     outputs = [table, title, download, count, chart, version, notes]
-    inputs = [picker, search, verified, chosen]
+    inputs = [picker, search, verified, chosen, types, sizes, licensed]
 
     def on_filters(task_type, language, current):
         picks = state.benchmark_choices(task_type or None, language or None)
@@ -245,15 +292,17 @@ def build(state: WebState) -> dict:
         value = current if current in values else next((v for v in values if not v.startswith(OVERALL)), None)
         return gr.Dropdown(choices=picks, value=value)
 
-    def on_pick(choice):
+    def on_pick(choice, licensed):
         optional, default = column_choices(state, choice)
-        return gr.CheckboxGroup(choices=optional, value=default), default
+        picks = licence_choices(state, choice)
+        kept = [v for v in licensed or [] if v in {value for _, value in picks}]
+        return gr.CheckboxGroup(choices=optional, value=default), default, gr.Dropdown(choices=picks, value=kept), kept
 
     def on_columns(selected):
         return selected
 
-    def stale(choice, query, verified_only, selected, seen):
-        return view_key(choice, query, verified_only, selected) != seen
+    def stale(*values):
+        return view_key(*values[:-1]) != values[-1]
 
     def on_catalogue(task_type, language, current, seen):
         return on_filters(task_type, language, current), state.cards_version
@@ -261,14 +310,18 @@ def build(state: WebState) -> dict:
     catalogue_seen = gr.State(state.cards_version)  # the choices above are of this version
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
-    picker.change(on_pick, picker, [columns, chosen]).then(render, inputs, outputs)
+    picker.change(on_pick, [picker, licensed], [columns, chosen, licences, licensed]).then(render, inputs, outputs)
     picker.change(None, picker, None, js="(value) => { podiumShare('benchmark', value); }")
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
+    types.input(render, inputs, outputs)
+    sizes.input(render, inputs, outputs)
+    licences.input(on_columns, licences, licensed).then(render, inputs, outputs)
     columns.input(on_columns, columns, chosen).then(render, inputs, outputs)
-    user_events = [(c, "change") for c in (task_filter, language_filter, picker, search, verified, columns)]
+    user_events = [(c, "change") for c in (task_filter, language_filter, picker, search, verified, columns, types,
+                                           sizes, licences)]  # fmt: skip
     watches = [
-        Watch([*inputs, version], outputs, stale, lambda c, q, v, sel, seen: render(c, q, v, sel), user_events),
+        Watch([*inputs, version], outputs, stale, lambda *values: render(*values[:-1]), user_events),
         Watch([task_filter, language_filter, picker, catalogue_seen], [picker, catalogue_seen],
               lambda *values: state.cards_version != values[-1], on_catalogue),
     ]  # fmt: skip

@@ -217,6 +217,10 @@ class WebState:
     def overall(self, task_type: str, verified_only: bool = False) -> pd.DataFrame:
         return self.view.overall(task_type, verified_only)
 
+    def model_facts(self) -> pd.DataFrame:
+        """What the submitters said of each model: type, size, licence (``Snapshot.model_facts``)."""
+        return self.view.model_facts()
+
     def skipped_files(self, benchmark: str | None = None) -> list[tuple[str, str]]:
         """Result files that were refused (malformed, impossible values, links): (path, why), of one
         benchmark's folders when given. They are listed on the page and never ranked."""
