@@ -140,6 +140,25 @@ def test_search_and_verified_filter_narrow_the_rows(page, server):
     reported.unlink()
 
 
+def test_model_type_size_and_licence_are_columns_and_filters(page):
+    _pick(page, "benchmark-picker", "Financial News Sentiment")
+    rows = _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r))
+    headers = page.locator("#leaderboard-table th").all_inner_texts()
+    assert {"Type", "Params (B)"} <= {h.strip() for h in headers}
+    finbert = next(r for r in rows if "finbert-tone-large" in r)
+    assert "\tFine-tuned\t0.34\t" in finbert  # as the submitter described it
+    page.locator("#model-filters").get_by_text("Filter models by type").click()
+    page.locator("#filter-type").get_by_label("Fine-tuned").check()
+    rows = _wait_rows(page, lambda r: len(r) == 1)
+    assert "northwind/finbert-tone-large" in rows[0] and "(filtered)" in page.inner_text("#row-count")
+    page.locator("#filter-type").get_by_label("Fine-tuned").uncheck()
+    page.locator("#filter-size").get_by_label("Not given").check()  # the models that gave no size
+    rows = _wait_rows(page, lambda r: len(r) >= 2 and not any("finbert" in x or "llama" in x for x in r))
+    assert any("acme/tfidf-logreg" in x for x in rows)
+    page.locator("#filter-size").get_by_label("Not given").uncheck()
+    _wait_rows(page, lambda r: any("finbert-tone-large" in x for x in r) and any("llama" in x for x in r))
+
+
 def test_csv_download_holds_the_rows_shown(page, tmp_path):
     _pick(page, "benchmark-picker", "Business News Entities")
     _fill(page, "search", "o")
@@ -207,19 +226,32 @@ def test_a_user_submits_through_the_form_and_sees_the_new_row(page, server):
     _pick(page, "submit-benchmark", "Filing Excerpt QA")
     page.wait_for_function("document.querySelector('#submit-info').innerText.includes('Filing Excerpt QA')")
     assert "needed" in page.inner_text("#api-token")
+    assert page.locator("#submit-button").is_disabled()  # nothing to submit yet, and the hint says what is missing
+    assert "upload a valid predictions file" in page.inner_text("#submit-hint")
     _fill(page, "model-name", "form-model")
     _fill(page, "model-org", "web")
+    _fill(page, "model-params", "12 parameters")  # said beside the field, and the button waits for it
+    page.wait_for_function("document.querySelector('#model-params-error')?.innerText.includes('parameters')")
+    assert "12 parameters" in page.inner_text("#model-params-error")
+    _fill(page, "model-params", "350M")
+    page.wait_for_function("document.querySelector('#model-params-error').innerText.trim() === ''")
+    _pick(page, "model-type", "Fine-tuned")
+    _fill(page, "model-licence", "Apache-2.0")
     _fill(page, "api-token", server["token"])
     page.locator("#predictions-file input[type=file]").set_input_files(
         str(REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv")
     )
     page.wait_for_function("document.querySelector('#validation textarea').value.includes('valid: 320')")
+    page.wait_for_function("!document.querySelector('#submit-button').disabled")
+    assert "Ready to submit" in page.inner_text("#submit-hint")
     page.screenshot(path=str(SCREENSHOTS / "submit.png"), full_page=True)
     page.locator("#submit-button").click()
     page.wait_for_function("document.querySelector('#submission-status textarea').value.includes('Submission ')")
     status = page.locator("#submission-status textarea").input_value()
     request_id = status.split("Submission ")[1].split()[0]
-    assert RequestQueue(Home.from_env(server["home"])).get(request_id).model.full_name == "web/form-model"
+    model = RequestQueue(Home.from_env(server["home"])).get(request_id).model
+    assert (model.full_name, model.model_type, model.params_b, model.license) == (
+        "web/form-model", "fine-tuned", 0.35, "Apache-2.0")  # fmt: skip
     page.wait_for_function(
         "document.querySelector('#submission-status textarea').value.includes('FINISHED')", timeout=120_000
     )
@@ -254,8 +286,11 @@ def test_a_bad_file_shows_the_row_error_and_creates_no_request(page, server, tmp
     page.wait_for_function("document.querySelector('#validation textarea').value.includes('row 2')")
     message = page.locator("#validation textarea").input_value()
     assert "row 2: label 'Positve' is not one of negative, neutral, positive (did you mean 'positive'?)" in message
-    page.locator("#submit-button").click()
-    page.wait_for_function("document.querySelector('#submission-status textarea').value.includes('row 2')")
+    page.wait_for_function("document.querySelector('#submit-hint').innerText.includes('valid predictions file')")
+    assert page.locator("#submit-button").is_disabled()  # an invalid file cannot be submitted
+    page.locator("#submit-button").click(force=True)  # (a click on the disabled button does nothing)
+    page.wait_for_timeout(500)
+    assert page.locator("#submission-status textarea").input_value() == ""
     assert len(RequestQueue(Home.from_env(server["home"])).ids()) == before
 
 
@@ -305,10 +340,8 @@ def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_pat
         big = REPO / "samples/predictions/filing-qa/acme--bm25-extractive.csv"  # 5.7 KB > 5.1 KB
         page.locator("#predictions-file input[type=file]").set_input_files(str(big))
         page.wait_for_function("document.body.innerText.includes('exceed the maximum allowed size')")
-        page.locator("#submit-button").click()
-        page.wait_for_function(
-            "document.querySelector('#submission-status textarea').value.includes('upload a predictions file')"
-        )
+        assert "upload a valid predictions file" in page.inner_text("#submit-hint")
+        assert page.locator("#submit-button").is_disabled()
         assert RequestQueue(Home.from_env(home)).ids() == RequestQueue(Home.from_env(REPO)).ids()  # nothing new
         page.close()
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.errors import Forbidden, UsageError, quote
+from podium.errors import Forbidden, PodiumError, UsageError, quote
 from podium.limits import Limits, submission_quota
 from podium.names import check_name, split_model_name
 from podium.predictions import read_predictions
@@ -47,6 +47,9 @@ def check_text(value: str | None, field: str, *, required: bool = False) -> str 
     return value
 
 
+MODEL_FIELDS = ("model name", "organisation", "revision", "link", "model type", "parameters", "licence")
+
+
 def model_info(
     name: str,
     org: str | None = None,
@@ -61,24 +64,69 @@ def model_info(
     first '/'; '/' at either end or doubled is refused with ``InvalidField("model name", ...)``).
 
     The optional metadata is read as people write it (``podium.model_metadata``): ``model_type``
-    ``Open weights``/``API``/``Fine-tuned``, ``params`` ``7``, ``7B`` or ``350M``, ``license`` text."""
+    ``Open weights``/``API``/``Fine-tuned``, ``params`` ``7``, ``7B`` or ``350M``, ``license`` text.
+    Raises the first field's error (``model_problems`` gives every field's)."""
+    values, problems = _model_fields(name, org, revision, link, model_type, params, license)
+    if problems:
+        raise next(iter(problems.values()))
+    return ModelInfo(**values)
+
+
+def model_problems(
+    name: str | None,
+    org: str | None = None,
+    revision: str | None = None,
+    link: str | None = None,
+    *,
+    model_type: str | None = None,
+    params: str | float | None = None,
+    license: str | None = None,
+) -> dict[str, str]:
+    """What is wrong with each field ``model_info`` would refuse, by field (``MODEL_FIELDS``), so
+    a form can say it beside the field; empty when ``model_info`` takes them all."""
+    _, problems = _model_fields(name, org, revision, link, model_type, params, license)
+    return {field: str(exc) for field, exc in problems.items()}
+
+
+def _model_fields(name, org, revision, link, model_type, params, license) -> tuple[dict, dict[str, PodiumError]]:
+    """(``ModelInfo``'s fields, the error of each field that is wrong), every field checked."""
     from podium.model_metadata import model_type as read_type
     from podium.model_metadata import parameters
 
-    name = check_name(name, "model name", required=True)
-    org = check_name(org, "organisation")
-    if org is not None and "/" in name:
-        raise UsageError(f"model name {quote(name)} has an organisation already ('/'); leave the organisation "
-                         f"field empty or give the name without it")  # fmt: skip
-    if org is None:
-        org, name = split_model_name(name, "model name")
-    revision = check_text(revision, "revision") or "main"
+    values: dict = {}
+    problems: dict[str, PodiumError] = {}
+
+    def check(field: str, key: str, read) -> None:
+        try:
+            values[key] = read()
+        except PodiumError as exc:
+            problems[field] = exc
+
+    check("model name", "name", lambda: check_name(name, "model name", required=True))
+    check("organisation", "org", lambda: check_name(org, "organisation"))
+    if "name" in values and "org" in values:
+        if values["org"] is not None and "/" in values["name"]:
+            problems["organisation"] = UsageError(
+                f"model name {quote(values['name'])} has an organisation already ('/'); leave the organisation "
+                "field empty or give the name without it"
+            )
+        elif values["org"] is None:
+            check("model name", "split", lambda: split_model_name(values["name"], "model name"))
+            if "split" in values:
+                values["org"], values["name"] = values.pop("split")
+    check("revision", "revision", lambda: check_text(revision, "revision") or "main")
+    check("link", "link", lambda: _link(link))
+    check("model type", "model_type", lambda: read_type(model_type))
+    check("parameters", "params_b", lambda: parameters(params))
+    check("licence", "license", lambda: check_name(license, "licence", max_length=MAX_LICENSE_LENGTH))
+    return values, problems
+
+
+def _link(link: str | None) -> str | None:
     link = check_text(link, "link")
     if link is not None and not link.startswith(("https://", "http://")):
         raise UsageError(f"link {link!r} must start with https:// or http://")
-    metadata = {"model_type": read_type(model_type), "params_b": parameters(params),
-                "license": check_name(license, "licence", max_length=MAX_LICENSE_LENGTH)}  # fmt: skip
-    return ModelInfo(name=name, org=org, revision=revision, link=link, **metadata)
+    return link
 
 
 def check_owner(identity: TokenRecord, model: ModelInfo) -> ModelInfo:

@@ -47,11 +47,11 @@ def _endpoints(url: str) -> set[str]:
 @pytest.mark.parametrize("target", ["private/leak.csv", "private/fin-sentiment/gold.parquet", "private/tokens.json",
                                     "eval-queue/predictions"])  # fmt: skip
 def test_validation_of_a_server_path_is_refused(server, target):
-    assert "/check_upload_1" in _endpoints(server["url"])  # the upload box's check, as the page calls it
+    assert "/check_upload" in _endpoints(server["url"])  # the upload box's check, as the page calls it
     path = server["home"] / target
     if target.endswith("predictions"):  # someone else's stored predictions
         path = next((server["home"] / target).rglob("*.jsonl"))
-    answer = _call(server["url"], "check_upload_1", ["fin-sentiment", _file(path)])
+    answer = _call(server["url"], "check_upload", ["fin-sentiment", _file(path)])
     assert "event: error" in answer and "not uploaded by a user" in answer
     assert SECRET not in answer and "valid:" not in answer
 
@@ -59,7 +59,7 @@ def test_validation_of_a_server_path_is_refused(server, target):
 def test_submitting_a_server_path_is_refused_and_nothing_is_queued(server):
     before = sorted((server["home"] / "eval-queue/requests").iterdir())
     stolen = next((server["home"] / "eval-queue/predictions/fin-sentiment").glob("*.jsonl"))
-    answer = _call(server["url"], "do_submit", ["fin-sentiment", _file(stolen), "thief-model", "", "", "", ""])
+    answer = _call(server["url"], "do_submit", ["fin-sentiment", _file(stolen), "thief-model", *[""] * 7])
     assert "event: error" in answer and "not uploaded by a user" in answer
     assert sorted((server["home"] / "eval-queue/requests").iterdir()) == before
 
@@ -77,5 +77,5 @@ def test_a_real_upload_still_validates(server, tmp_path):
     with open(mine, "rb") as fh:
         uploaded = httpx.post(server["url"] + "/gradio_api/upload", files={"files": ("mine.csv", fh)}, timeout=60)
     assert uploaded.status_code == 200, uploaded.text
-    answer = _call(server["url"], "check_upload_1", ["fin-sentiment", _file(json.loads(uploaded.text)[0])])
+    answer = _call(server["url"], "check_upload", ["fin-sentiment", _file(json.loads(uploaded.text)[0])])
     assert "event: complete" in answer and "319 benchmark items have no prediction" in answer  # it was read
