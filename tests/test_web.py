@@ -327,6 +327,11 @@ def test_the_model_page_breaks_a_result_down_by_metric_and_entity_type(page):
     assert metrics[0].startswith("F1\t0.95") and " \u2013 " in metrics[0] and len(metrics) == 3
     types = [row.split("\t")[0] for row in _rows(page, "breakdown-classes")]
     assert types == ["LOC", "MONEY", "ORG", "PER"]
+    # its scores across its submissions, with their intervals
+    page.wait_for_function("document.querySelector('#model-history')?.innerText.includes('by submission')")
+    history = page.inner_text("#model-history")
+    assert "Business News Entities — F1, by submission (oldest first)" in history and "95% interval" in history
+    assert page.locator("#model-history .chart-whisker").count() == 1
 
 
 def test_uploads_over_the_size_limit_are_refused_with_a_message(browser, tmp_path):
@@ -463,7 +468,17 @@ def test_the_chart_fits_a_phone_screen(browser, server):
       .filter((c) => ['1', '3', '4'].includes(c.getAttribute('aria-colindex')))
       .map((c) => c.querySelector('span') || c).filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.innerText)""")
     assert clipped == [], clipped  # rank, score and interval are never cut (a long model name may be)
+    # Every tab is labelled and in view (none hides behind an unlabelled "..." menu).
+    tabs = phone.evaluate("""() => [...document.querySelectorAll('#tabs [role=tab]')]
+      .filter((t) => t.offsetParent !== null)
+      .map((t) => [t.innerText.trim(), t.getBoundingClientRect().left, t.getBoundingClientRect().right])""")
+    assert [name for name, _, _ in tabs] == ["Leaderboard", "Models", "Submit", "Compare", "Queue", "About"], tabs
+    assert all(left >= 0 and right <= 390 for _, left, right in tabs), tabs
+    phone.get_by_role("tab", name="About").click()  # reachable with one tap
+    phone.wait_for_selector("#about")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.get_by_role("tab", name="Leaderboard").click()
+    phone.wait_for_selector("#ci-chart .chart-row")
     phone.screenshot(path=str(SCREENSHOTS / "leaderboard-phone.png"), full_page=True)
     context.close()
 

@@ -21,7 +21,9 @@ def _render(url: str) -> list:
     """The Leaderboard tab's outputs for the benchmark (table, title, ...), as the page asks for them:
     the call gradio_client makes, without its heartbeat stream (an open stream holds the server's
     shutdown until the next heartbeat)."""
-    data = [BENCHMARK, "", False]  # (the columns shown are the page's own state: the defaults here)
+    # (picker, search, verified only, model types, sizes; the columns and licences shown are the
+    # page's own state: the defaults here)
+    data = [BENCHMARK, "", False, [], []]
     start = httpx.post(f"{url}/gradio_api/call/render_1", json={"data": data}, timeout=60)
     assert start.status_code == 200, start.text
     events = httpx.get(f"{url}/gradio_api/call/render_1/{start.json()['event_id']}", timeout=120).text.splitlines()

@@ -105,14 +105,15 @@ def cancel_submission(submission_id: str, who: Submitter, queue: Queue) -> dict:
 @router.get("/history", response_model=None,
             responses=documented(list[HistoryEntry], "the model's submissions, newest first"))  # fmt: skip
 def history(
-    queue: Queue,
     home: HomeDir,
     model_name: Annotated[str, Query(description="`org/name`, or a name (any org)")],
     days: Annotated[int, Query(ge=1, le=3650)] = 30,
 ) -> list[dict]:
     """A model's submissions of the last `days` days across benchmarks, with their scores."""
+    from podium.history import model_history
+
     rows = []
-    for request in queue.find(model=model_name, since=utcnow() - timedelta(days=days)):
-        result = result_of(home, request)
-        rows.append(public(request) | ({"score": result.score, "ci": result.ci_display} if result else {}))
+    for attempt in model_history(home, model_name, since=utcnow() - timedelta(days=days)):
+        result = attempt.result
+        rows.append(public(attempt.request) | ({"score": result.score, "ci": result.ci_display} if result else {}))
     return rows

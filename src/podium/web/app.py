@@ -132,7 +132,8 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
     with gr.Blocks(title="Podium leaderboard", analytics_enabled=False, delete_cache=(600, 1800)) as demo:
         gr.Markdown("# Podium\nOpen model leaderboard: verified scores with 95% confidence intervals.")
         timer = gr.Timer(refresh_seconds)
-        with gr.Tabs() as tabs:
+        # wrap: on a phone the tabs take a second line instead of hiding behind an unlabelled "..."
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs") as tabs:
             with gr.Tab("Leaderboard", id="leaderboard") as tab:
                 board = leaderboard_tab.build(state)
                 parts = [board]

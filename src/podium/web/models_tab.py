@@ -35,6 +35,36 @@ def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.
     return results, submissions
 
 
+HISTORY_SHOWN = 20  # submissions per benchmark in the history chart (the newest)
+
+
+def score_history(state: WebState, model: str | None) -> dict[str, pd.DataFrame]:
+    """The model's scored submissions by benchmark, oldest first (the newest ``HISTORY_SHOWN``): a
+    table per benchmark (titled with its name and metric) for ``plots.history_chart``."""
+    from podium.history import model_history
+
+    if not model:
+        return {}
+    grouped: dict[str, list] = {}
+    for attempt in model_history(state.home, model, exact=True):  # newest first
+        result = attempt.result
+        if result is None or result.benchmark not in state.cards:
+            continue
+        kept = grouped.setdefault(result.benchmark, [])
+        if len(kept) < HISTORY_SHOWN:
+            interval = result.ci.get(result.primary_metric)
+            label = f"{attempt.request.created_at:%Y-%m-%d %H:%M} · {attempt.request.model.revision}"
+            kept.append((label, result.score, interval.low if interval else None, interval.high if interval else None))
+    series = {}
+    for benchmark, rows in grouped.items():
+        card = state.cards[benchmark]
+        title = f"{card.name} — {metric_title(card.primary_metric)}, by submission (oldest first)"
+        series[title] = pd.DataFrame(rows[::-1], columns=["model", "score", "ci_low", "ci_high"]).astype(
+            {"score": float, "ci_low": float, "ci_high": float}
+        )
+    return series
+
+
 def model_benchmarks(state: WebState, model: str | None) -> list[tuple[str, str]]:
     """(benchmark name, id) of every benchmark with a result of this model."""
     frame = state.results()
@@ -104,10 +134,12 @@ def render_model(state: WebState, model: str | None) -> tuple:
     results on (the first picked) and that result's breakdown."""
     import gradio as gr
 
+    from podium.web.plots import history_chart
+
     choices = model_benchmarks(state, model)
     first = choices[0][1] if choices else None
     return (*model_results(state, model), gr.Dropdown(choices=choices, value=first),
-            *model_breakdown(state, model, first))  # fmt: skip
+            *model_breakdown(state, model, first), history_chart(score_history(state, model)))  # fmt: skip
 
 
 def build_model_tab(state: WebState) -> dict:
@@ -127,12 +159,13 @@ def build_model_tab(state: WebState) -> dict:
         breakdown = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="breakdown-classes", datatype="str",
                                  scale=2)  # fmt: skip
     gr.Markdown("#### Submissions")
+    history = gr.HTML(elem_id="model-history")
     submissions = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="model-submissions", datatype="str")
 
     def on_model(model):
         return render_model(state, model)
 
-    outputs = [results, submissions, benchmark, metrics, breakdown]
+    outputs = [results, submissions, benchmark, metrics, breakdown, history]
     picker.change(on_model, picker, outputs)
     picker.change(None, picker, None, js="(value) => { podiumShare('model', value); }")
     benchmark.change(lambda m, b: model_breakdown(state, m, b), [picker, benchmark], [metrics, breakdown])

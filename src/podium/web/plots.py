@@ -140,3 +140,12 @@ def progress_chart(table: pd.DataFrame, title: str = "Best verified score over t
         f"<span>{html.escape(date.fromordinal(last).isoformat())}</span></div>"
         f"<ol>{items}</ol></div>"
     )
+
+
+def history_chart(series: dict[str, pd.DataFrame]) -> str:
+    """A model's scores across its submissions: for each benchmark (its title -> a table of
+    ``model`` (the submission's label), ``score``, ``ci_low``, ``ci_high``, oldest first), the
+    scores as bars with their 95% intervals, as ``ci_bar_chart`` draws them."""
+    if not series:
+        return '<p class="podium-chart">No scored submissions of this model yet.</p>'
+    return "".join(ci_bar_chart(table, title, top=len(table)) for title, table in series.items())
