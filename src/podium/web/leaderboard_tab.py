@@ -14,7 +14,7 @@ from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
 
 ALWAYS = ["rank", "model"]
-HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high", "license"}
+HIDDEN_BY_DEFAULT = {"org", "version", "submission", "link", "revision", "ci_low", "ci_high", "params_b", "license"}
 MODEL_FACTS = ("model_type", "params_b", "license")  # what submitters say of a model: shown when any row says it
 NEVER = {"path", "of"}
 
@@ -160,15 +160,24 @@ def display(table: pd.DataFrame, selected: list[str]) -> tuple[pd.DataFrame, lis
     return out, datatypes
 
 
-# Widths of the first columns (rank, model, score, interval): together they fit a 390 px phone;
-# the model column's cap also keeps a very long name from pushing the others off screen.
-WIDTHS = {"Rank": "56px", "Model": "36%", "Score": "66px", "95% CI": "104px", "Mean score": "72px"}
+# Widths of the columns the page knows. The first four (rank, model, score, interval) together fit
+# a 390 px phone; the model column's cap also keeps a very long name from pushing the others off
+# screen; the others are as wide as their numbers need, so a benchmark's default columns fit 1440 px.
+WIDTHS = {
+    "Rank": "56px", "Model": "32%", "Score": "66px", "95% CI": "104px", "Mean score": "72px", "Rank (UB)": "84px",
+    "Items": "64px", "Source": "96px", "Type": "112px", "Params (B)": "88px", "Updated": "100px",
+    "Mean rank": "80px", "Benchmarks": "104px", "CI low": "72px", "CI high": "72px",
+}  # fmt: skip
+METRIC_WIDTH = "88px"  # a metric column: "0.8809" under its name
 
 
 def column_widths(columns: list[str]) -> list[str] | None:
-    """Fixed widths for the leading columns the page knows, then the others sized to their content."""
-    known = [WIDTHS[c] for c in columns[: len(WIDTHS)] if c in WIDTHS]
-    return known or None
+    """A width for each column: the known ones fixed, a metric's for metrics, the rest ("auto")
+    sized to their content."""
+    from podium.labels import METRICS
+
+    metrics = {title for title, _ in METRICS.values()}
+    return [WIDTHS.get(c) or (METRIC_WIDTH if c in metrics else "auto") for c in columns] or None
 
 
 def csv_of(table: pd.DataFrame, shown: pd.DataFrame) -> str:
