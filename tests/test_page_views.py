@@ -63,3 +63,13 @@ def test_every_tab_opens_on_the_maintainers_pick_else_the_benchmark_with_most_re
     state = WebState(Home.from_env(home))
     assert state.cards["maintainers-pick"].featured is True
     assert state.default_benchmark() == "maintainers-pick"  # no results yet, but the maintainer's pick
+
+
+def test_the_row_count_says_why_a_table_is_empty():
+    from podium.web.leaderboard_tab import count_text
+
+    assert count_text(1, "", False, ()) == "1 model" and count_text(4, "x", True, ()) == "4 models"
+    assert count_text(2, "", False, (["api"], [], [])) == "2 models (filtered)"
+    assert count_text(0, "zzz", False, ()) == "No model matches the search."
+    assert count_text(0, " ", True, ([], ["up-to-3b"], [])) == "No model matches Verified only and the model filters."
+    assert count_text(0, "", False, ([], [], [])) == "No results on this view yet."

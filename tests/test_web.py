@@ -132,6 +132,8 @@ def test_search_and_verified_filter_narrow_the_rows(page, server):
     _fill(page, "search", "northwind")
     rows = _wait_rows(page, lambda r: len(r) == 1)
     assert "northwind/finbert-tone-large" in rows[0]
+    _fill(page, "search", "no-such-model-anywhere")  # an empty table says why it is empty
+    page.wait_for_function("document.querySelector('#row-count').innerText.includes('No model matches the search')")
     _fill(page, "search", "")
     _wait_rows(page, lambda r: len(r) == 5)
     page.locator("#verified-only input").check()

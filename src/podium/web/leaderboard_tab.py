@@ -122,6 +122,17 @@ def with_facts(table: pd.DataFrame, state: WebState) -> pd.DataFrame:
     return joined
 
 
+def count_text(count: int, search: str | None, verified_only: bool, filters: tuple) -> str:
+    """How many models the table shows, and why none when it shows none."""
+    narrowed = [what for what, on in (("the search", bool((search or "").strip())), ("Verified only", verified_only),
+                                      ("the model filters", any(filters))) if on]  # fmt: skip
+    if count:
+        return f"{count} model{'s' if count != 1 else ''}" + (" (filtered)" if any(filters) else "")
+    if narrowed:
+        return "No model matches " + " and ".join(narrowed) + "."
+    return "No results on this view yet."
+
+
 def cell_texts(table: pd.DataFrame, field: str) -> list:
     """One column of a view as the page shows it (one decimal convention per quantity)."""
     from podium import formatting
@@ -286,7 +297,7 @@ def build(state: WebState) -> dict:
             gr.Dataframe(value=shown, datatype=datatypes, column_widths=column_widths(list(shown.columns))),
             f"### {escape_markdown(heading)}\n{blurb(state, choice)}",
             str(csv_path),
-            f"{len(plain)} models" + (" (filtered)" if any(filters) else ""),
+            count_text(len(plain), query, verified_only, filters),
             ci_bar_chart(plain, f"Top models ({heading})") + (progress_chart(state.table(card.id)) if card else ""),
             key,
             column_notes(fields, card.primary_metric if card else None),
