@@ -166,8 +166,10 @@ def build_model_tab(state: WebState) -> dict:
         return render_model(state, model)
 
     outputs = [results, submissions, benchmark, metrics, breakdown, history]
-    picker.change(on_model, picker, outputs)
-    picker.change(None, picker, None, js="(value) => { podiumShare('model', value); }")
+    # (``input``: a pick by the user. The model the address names is set and rendered by the page's
+    # first load at once; a ``change`` event would render it a second time.)
+    picker.input(on_model, picker, outputs)
+    picker.input(None, picker, None, js="(value) => { podiumShare('model', value); }")
     benchmark.change(lambda m, b: model_breakdown(state, m, b), [picker, benchmark], [metrics, breakdown])
     picker.focus(lambda: gr.Dropdown(choices=all_models(state)), None, picker)
     return {"picker": picker, "outputs": outputs}
