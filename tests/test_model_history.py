@@ -5,11 +5,17 @@ from conftest import REPO, run_podium
 
 from podium.config import Home
 from podium.history import model_history
+from podium.queue import RequestQueue
 from podium.web import models_tab
 from podium.web.plots import history_chart
 from podium.web.state import WebState
 
 PREDICTIONS = REPO / "samples/predictions/fin-sentiment"
+
+
+def history(home, model, **options):
+    data = Home.from_env(home)
+    return model_history(RequestQueue(data), data.results_dir, model, **options)
 
 
 def test_every_scored_submission_is_charted_oldest_first(home):
@@ -19,19 +25,23 @@ def test_every_scored_submission_is_charted_oldest_first(home):
                           "--revision", revision, home=home)  # fmt: skip
         assert proc.returncode == 0, proc.stderr
     assert run_podium("backend", "--once", home=home).returncode == 0
-    attempts = model_history(Home.from_env(home), "lab/<b>climber</b>", exact=True)
-    assert [a.request.model.revision for a in attempts] == ["v3", "v2", "v1"]  # newest first
+    attempts = history(home, "lab/<b>climber</b>", exact=True)
+    assert sorted(a.request.model.revision for a in attempts) == ["v1", "v2", "v3"]
+    times = [a.request.created_at for a in attempts]
+    assert times == sorted(times, reverse=True)  # newest first (to the second; within one, in any order)
     assert all(a.result is not None for a in attempts)
-    assert model_history(Home.from_env(home), "lab/other", exact=True) == []
+    assert history(home, "lab/other", exact=True) == []
 
     state = WebState(Home.from_env(home))
     try:
         series = models_tab.score_history(state, "lab/<b>climber</b>")
         ((title, table),) = series.items()
         assert title == "Financial News Sentiment — Accuracy, by submission (oldest first)"
-        assert [label.split(" · ")[1] for label in table["model"]] == ["v1", "v2", "v3"]
+        oldest_first = [a.request.model.revision for a in reversed(attempts)]
+        assert [label.split(" · ")[1] for label in table["model"]] == oldest_first
         scores = {a.request.model.revision: a.result.score for a in attempts}
-        assert list(table["score"]) == [scores["v1"], scores["v2"], scores["v3"]]
+        assert list(table["score"]) == [scores[revision] for revision in oldest_first]
+        assert len(set(table["score"])) == 3
         assert (table["ci_low"] <= table["score"]).all() and (table["score"] <= table["ci_high"]).all()
         chart = history_chart(series)
         assert chart.count('class="chart-row"') == 3 and "whisker" in chart
@@ -48,7 +58,7 @@ def test_a_missing_result_file_leaves_the_submission_without_a_score(home):
                       home=home)  # fmt: skip
     assert proc.returncode == 0
     assert run_podium("backend", "--once", home=home).returncode == 0
-    (attempt,) = model_history(Home.from_env(home), "lab/gone")
+    (attempt,) = history(home, "lab/gone")
     (home / "eval-results" / attempt.request.result_file).unlink()
-    (again,) = model_history(Home.from_env(home), "lab/gone")
+    (again,) = history(home, "lab/gone")
     assert again.result is None and again.request.status.value == "FINISHED"

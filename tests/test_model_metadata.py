@@ -37,11 +37,18 @@ def test_sizes_are_read_as_people_write_them(typed, billions):
     assert parameters(typed) == billions
 
 
-@pytest.mark.parametrize("typed", ["seven", "7 GB", "-7", "0", "1e3", "nan", "inf", True, float("nan"), 2e5, "7B7"])
+@pytest.mark.parametrize("typed", ["seven", "7 GB", "-7", "0", "1e3", "nan", "inf", True, float("nan"), 2e5, "7B7",
+                                   "0.0000001", "0.4k", "\uff17B", "1" * 400])  # fmt: skip
 def test_impossible_sizes_are_refused_naming_the_field(typed):
     with pytest.raises(InvalidField) as info:
         parameters(typed)
     assert info.value.field == "parameters"
+
+
+def test_a_refused_size_is_quoted_short():
+    with pytest.raises(InvalidField) as info:
+        parameters("9" * 10_000)
+    assert len(str(info.value)) < 200
 
 
 def test_an_unknown_type_is_refused_naming_the_choices():
@@ -102,6 +109,26 @@ TABLE = pd.DataFrame({
 ])  # fmt: skip
 def test_filters_keep_the_rows_that_match_every_field(types, sizes, licenses, kept):
     assert "".join(filter_rows(TABLE, types, sizes, licenses)["model"]) == kept
+
+
+def test_equal_filters_are_one_key_and_licences_compare_as_stored():
+    from podium.model_metadata import filters
+
+    assert filters(["api", "open-weights", "api"], ["3b-10b"], ["MIT", " mit ", "Llama  3\u00a0Community"]) == (
+        ("api", "open-weights"), ("3b-10b",), ("llama 3 community", "mit"))  # fmt: skip
+    assert filters(["open-weights", "api"]) == filters(["api", "open-weights"])
+    table = TABLE.assign(license=["proprietary", "Llama 3 Community", None, "mit"])
+    assert list(filter_rows(table, licenses=["llama   3 community"])["model"]) == ["b"]
+    with pytest.raises(InvalidField, match="blank"):
+        filters(licenses=[" "])
+    with pytest.raises(InvalidField):
+        filters(licenses=[f"l{i}" for i in range(201)])
+
+
+def test_a_licence_that_means_none_is_stored_as_none():
+    assert ModelInfo(name="m", license="Unknown").license is None
+    assert model_info("org/m", license="n/a").license is None
+    assert model_info("org/m", license="none").license is None
 
 
 def test_a_filter_value_nobody_offers_is_refused_not_silently_empty():
@@ -171,7 +198,7 @@ def test_columns_nobody_filled_in_are_hidden_by_default(home):
     try:
         everything, shown = leaderboard_tab.column_choices(state, "fin-sentiment")
         assert {"Type", "Params (B)", "Licence"} <= set(everything)
-        assert {"Type", "Params (B)"} <= set(shown) and "Licence" not in shown  # the samples say type and size
+        assert "Type" in shown and not {"Params (B)", "Licence"} & set(shown)  # sizes and licences on demand
     finally:
         state.close()
     for path in (home / "eval-results" / "fin-sentiment").glob("*.json"):  # results written before metadata
@@ -184,5 +211,26 @@ def test_columns_nobody_filled_in_are_hidden_by_default(home):
         everything, shown = leaderboard_tab.column_choices(state, "fin-sentiment")
         assert {"Type", "Params (B)", "Licence"} <= set(everything)
         assert not {"Type", "Params (B)", "Licence"} & set(shown)
+    finally:
+        state.close()
+
+
+def test_a_models_description_across_benchmarks_is_one_results_never_mixed(home):
+    folder = home / "eval-results" / "by-hand"
+    folder.mkdir(parents=True)
+    for benchmark, metric, when, model in (
+        ("biz-news-ner", "f1", "2026-01-01T00:00:00Z", {"model_type": "api", "license": "llama3"}),
+        ("company-docs-qa", "f1", "2026-06-01T00:00:00Z", {"model_type": "open-weights", "params_b": 70}),
+        ("fin-sentiment", "accuracy", "2026-03-01T00:00:00Z", {}),  # says nothing: never counts
+    ):
+        (folder / f"{benchmark}.json").write_text(json.dumps({
+            "kind": "result", "benchmark": benchmark, "source": "reported", "primary_metric": metric,
+            "metrics": {metric: 0.5}, "evaluated_at": when, "model": {"name": "mixed", "org": "lab", **model},
+        }))  # fmt: skip
+    state = WebState(Home.from_env(home))
+    try:
+        facts = state.model_facts().set_index("model").loc["lab/mixed"]
+        assert (facts["model_type"], facts["params_b"]) == ("open-weights", 70.0)  # the newest description
+        assert facts["license"] is None  # not the older result's licence
     finally:
         state.close()

@@ -586,9 +586,10 @@ class Snapshot:
 
     def model_facts(self) -> pd.DataFrame:
         """What the submitters said of each model (``model``, ``model_type``, ``params_b``,
-        ``license``), one row per model that said anything: from its results that count, the first
-        benchmark's (by id) that gives each field. Made once per snapshot, for views across
-        benchmarks (the overall tables) to show and filter by."""
+        ``license``), one row per model that said anything: the whole description of its newest
+        result that counts and says anything (by date, then benchmark id), never fields of
+        different results mixed. Made once per snapshot, for views across benchmarks (the overall
+        tables) to show and filter by."""
         found = self.memo.get("facts")
         if found is None:
             fields = ["model_type", "params_b", "license"]
@@ -597,7 +598,7 @@ class Snapshot:
                 table = self.tables[benchmark]
                 if not table.length:
                     continue
-                data = table.data.slice(0, table.length).select(["model", *fields])
+                data = table.data.slice(0, table.length).select(["model", "updated", *fields])
                 sized = pc.fill_null(pc.invert(pc.is_nan(data["params_b"])), False)  # (null and NaN: unsaid)
                 said = pc.or_(pc.or_(pc.is_valid(data["model_type"]), pc.is_valid(data["license"])), sized)
                 if pc.any(said).as_py():
@@ -612,7 +613,8 @@ class Snapshot:
                     }
                 )
             else:  # fmt: skip
-                found = pd.concat(parts, ignore_index=True).groupby("model", sort=False).first().reset_index()
+                found = pd.concat(parts, ignore_index=True).sort_values("updated", ascending=False, kind="stable")
+                found = found.drop_duplicates("model", keep="first")[["model", *fields]].reset_index(drop=True)
                 for name in ("model", "model_type", "license"):
                     found[name] = found[name].astype(object).where(found[name].notna(), None)
             self.memo["facts"] = found

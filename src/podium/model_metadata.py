@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from podium.errors import InvalidField, quote
-from podium.schema import MAX_LICENSE_LENGTH, MAX_PARAMS_B, MODEL_TYPES
+from podium.names import check_name
+from podium.schema import MAX_LICENSE_LENGTH, MAX_PARAMS_B, MODEL_TYPES, NO_LICENSE
 
 UNKNOWN = "unknown"  # the filter value for rows that do not say (a type, a size or a licence)
-MAX_LICENSES = 50  # licences one filter names at most
+MAX_LICENSES = 200  # licences one filter names at most (and a page view offers at most)
 
 # size filter value -> (title, lowest, highest) in billions: lowest < params_b <= highest
 SIZES: dict[str, tuple[str, float, float]] = {
@@ -34,7 +35,7 @@ _TYPE_WORDS = {t: t for t in MODEL_TYPES} | {
     "closed": "api", "proprietary": "api", "api only": "api",
     "fine tuned": "fine-tuned", "finetuned": "fine-tuned", "fine-tune": "fine-tuned", "finetune": "fine-tuned",
 }  # fmt: skip
-_PARAMS = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmbt]?)\s*$", re.IGNORECASE)
+_PARAMS = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmbt]?)\s*$", re.IGNORECASE | re.ASCII)
 _UNITS = {"": 1.0, "b": 1.0, "m": 1e-3, "k": 1e-6, "t": 1e3}
 
 
@@ -64,9 +65,11 @@ def parameters(value: str | float | None) -> float | None:
         if match is None:
             raise InvalidField("parameters", f"{quote(str(value))} is not a size such as 7, 7B, 350M or 1.8T")
         billions = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    billions = round(billions, 6) if math.isfinite(billions) else billions  # (the stored precision: 1,000 parameters)
     if not math.isfinite(billions) or not 0 < billions <= MAX_PARAMS_B:
-        raise InvalidField("parameters", f"{value!r} is not a size a model has (more than 0, at most 100T)")
-    return round(billions, 6)
+        raise InvalidField("parameters", f"{quote(str(value))} is not a size a model has (from 1,000 parameters, "
+                                         "at most 100T)")  # fmt: skip
+    return billions
 
 
 def size_of(params_b) -> str:
@@ -74,6 +77,29 @@ def size_of(params_b) -> str:
     if params_b is None or params_b != params_b:
         return UNKNOWN
     return next(key for key, (_, low, high) in SIZES.items() if low < params_b <= high)
+
+
+def licence_key(name: str | None) -> str:
+    """How licences compare: normalised as stored (``check_name``), in any case; ``UNKNOWN`` for none."""
+    if name is None:
+        return UNKNOWN
+    text = check_name(name, "license", max_length=MAX_LICENSE_LENGTH)
+    if text is None:
+        raise InvalidField("license", "a licence to filter by is blank")
+    return UNKNOWN if text.casefold() in NO_LICENSE else text.casefold()
+
+
+def filters(
+    types: list[str] | None = None, sizes: list[str] | None = None, licenses: list[str] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The filters checked and in one form (sorted, each value once, licences by ``licence_key``),
+    so equal filters are equal keys; ``InvalidField`` naming the first value no filter offers."""
+    if licenses and len(licenses) > MAX_LICENSES:
+        raise InvalidField("license", f"at most {MAX_LICENSES} licences, got {len(licenses)}")
+    _check(types or [], [*MODEL_TYPES, UNKNOWN], "model_type")
+    _check(sizes or [], [*SIZES, UNKNOWN], "size")
+    keys = {UNKNOWN if name == UNKNOWN else licence_key(name) for name in licenses or []}
+    return tuple(sorted(set(types or []))), tuple(sorted(set(sizes or []))), tuple(sorted(keys))
 
 
 def filter_rows(
@@ -86,21 +112,18 @@ def filter_rows(
     ``UNKNOWN``), of one of ``sizes`` (``SIZES`` keys or ``UNKNOWN``) and under one of ``licenses``
     (case-insensitive; ``UNKNOWN`` for none given). ``None`` or empty: no filter on that field.
     Unknown filter values are refused (``InvalidField``), so a typo never empties a table silently."""
+    types, sizes, licenses = filters(types, sizes, licenses)
     keep = np.ones(len(table), dtype=bool)
     if types:
-        _check(types, [*MODEL_TYPES, UNKNOWN], "model_type")
         values = table["model_type"].fillna(UNKNOWN) if "model_type" in table else pd.Series(UNKNOWN, index=table.index)
         keep &= values.isin(types).to_numpy()
     if sizes:
-        _check(sizes, [*SIZES, UNKNOWN], "size")
         params = table["params_b"] if "params_b" in table else pd.Series(np.nan, index=table.index)
         keep &= np.array([size_of(p) in sizes for p in params.astype(float)], dtype=bool)
     if licenses:
-        if len(licenses) > MAX_LICENSES or any(len(name) > MAX_LICENSE_LENGTH for name in licenses):
-            raise InvalidField("license", f"at most {MAX_LICENSES} licences of at most {MAX_LICENSE_LENGTH} characters")
-        wanted = {name.strip().lower() for name in licenses}
+        wanted = set(licenses)
         values = table["license"] if "license" in table else pd.Series(None, index=table.index, dtype=object)
-        keep &= np.array([(v.lower() if isinstance(v, str) else UNKNOWN) in wanted for v in values], dtype=bool)
+        keep &= np.array([(v.casefold() if isinstance(v, str) else UNKNOWN) in wanted for v in values], dtype=bool)
     return table if keep.all() else table[keep].reset_index(drop=True)
 
 

@@ -163,6 +163,7 @@ MODEL_TYPES = ("open-weights", "api", "fine-tuned")  # the kinds of model a subm
 ModelType = Literal["open-weights", "api", "fine-tuned"]
 MAX_PARAMS_B = 100_000.0  # 100 trillion parameters: far above any model; refuses typos in units
 MAX_LICENSE_LENGTH = 100
+NO_LICENSE = frozenset({"unknown", "none", "n/a", "na", "not given", "-"})  # words for "not given": stored as null
 
 
 def _license_text(value: str | None) -> str | None:
@@ -171,9 +172,10 @@ def _license_text(value: str | None) -> str | None:
     from podium.names import check_name  # (names imports nothing of this module)
 
     try:
-        return check_name(value, "model.license", max_length=MAX_LICENSE_LENGTH)
+        text = check_name(value, "model.license", max_length=MAX_LICENSE_LENGTH)
     except InvalidField as exc:
         raise ValueError(exc.message) from None
+    return None if text is None or text.casefold() in NO_LICENSE else text
 
 
 class ModelInfo(BaseModel):

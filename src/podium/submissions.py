@@ -16,15 +16,17 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from podium.benchmarks import BenchmarkStore
 from podium.config import Home
-from podium.errors import Forbidden, PodiumError, UsageError, quote
+from podium.errors import Forbidden, InvalidField, PodiumError, UsageError, quote
 from podium.limits import Limits, submission_quota
 from podium.names import check_name, split_model_name
 from podium.predictions import read_predictions
 from podium.private_part import check_open
 from podium.queue import RequestQueue
-from podium.schema import MAX_LICENSE_LENGTH, ModelInfo, SubmissionRequest
+from podium.schema import MAX_LICENSE_LENGTH, ModelInfo, SubmissionRequest, describe_validation_error
 from podium.scoring import validate
 from podium.slugs import slugify
 from podium.tokens import TokenRecord, org_key
@@ -47,9 +49,6 @@ def check_text(value: str | None, field: str, *, required: bool = False) -> str 
     return value
 
 
-MODEL_FIELDS = ("model name", "organisation", "revision", "link", "model type", "parameters", "licence")
-
-
 def model_info(
     name: str,
     org: str | None = None,
@@ -69,7 +68,10 @@ def model_info(
     values, problems = _model_fields(name, org, revision, link, model_type, params, license)
     if problems:
         raise next(iter(problems.values()))
-    return ModelInfo(**values)
+    try:
+        return ModelInfo(**values)
+    except ValidationError as exc:  # (each field was checked above: this is a last line, never a 500)
+        raise InvalidField("model", describe_validation_error(exc)) from None
 
 
 def model_problems(
@@ -83,7 +85,8 @@ def model_problems(
     license: str | None = None,
 ) -> dict[str, str]:
     """What is wrong with each field ``model_info`` would refuse, by field (``MODEL_FIELDS``), so
-    a form can say it beside the field; empty when ``model_info`` takes them all."""
+    a form can say it beside the field (keys: "model name", "organisation", "revision", "link", "model
+    type", "parameters", "licence"); empty when ``model_info`` takes them all."""
     _, problems = _model_fields(name, org, revision, link, model_type, params, license)
     return {field: str(exc) for field, exc in problems.items()}
 

@@ -45,21 +45,21 @@ def leaderboard(
     `model_type`, `size` and `license` keep the rows of the models the submitters described so;
     ranks stay those of the whole table."""
     from podium.leaderboard import rows_of
-    from podium.model_metadata import filter_rows
+    from podium.model_metadata import filter_rows, filters
 
     tables = board()
-    filters = (tuple(model_type or ()), tuple(size or ()), tuple(license or ()))
+    wanted = filters(model_type, size, license)  # checked and in one form before it keys the cache
 
     def answer() -> dict:
         card = tables.card(benchmark)
-        if any(filters):
-            rows = rows_of(filter_rows(tables.table(card.id, metric), *map(list, filters)).head(limit))
+        if any(wanted):
+            rows = rows_of(filter_rows(tables.table(card.id, metric), *map(list, wanted)).head(limit))
         else:
             rows = tables.rows(card.id, metric, limit)
         return {"benchmark": card.id, "name": card.name, "metric": metric or card.primary_metric,
                 "rows": [row.as_json() for row in rows]}  # fmt: skip
 
-    key = ("leaderboard", benchmark, metric, limit, *filters)
+    key = ("leaderboard", benchmark, metric, limit, *wanted)
     return cached_json(request, key, tables.view_version(benchmark), answer)
 
 

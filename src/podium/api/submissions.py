@@ -105,6 +105,7 @@ def cancel_submission(submission_id: str, who: Submitter, queue: Queue) -> dict:
 @router.get("/history", response_model=None,
             responses=documented(list[HistoryEntry], "the model's submissions, newest first"))  # fmt: skip
 def history(
+    queue: Queue,
     home: HomeDir,
     model_name: Annotated[str, Query(description="`org/name`, or a name (any org)")],
     days: Annotated[int, Query(ge=1, le=3650)] = 30,
@@ -113,7 +114,7 @@ def history(
     from podium.history import model_history
 
     rows = []
-    for attempt in model_history(home, model_name, since=utcnow() - timedelta(days=days)):
+    for attempt in model_history(queue, home.results_dir, model_name, since=utcnow() - timedelta(days=days)):
         result = attempt.result
         rows.append(public(attempt.request) | ({"score": result.score, "ci": result.ci_display} if result else {}))
     return rows

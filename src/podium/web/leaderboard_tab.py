@@ -8,7 +8,7 @@ import pandas as pd
 from podium.errors import InvalidField
 from podium.labels import MODEL_TYPE_TITLES, column_title, explanation, metric_title, model_type_title
 from podium.leaderboard import ALL_TASKS
-from podium.model_metadata import SIZES, UNKNOWN, filter_rows
+from podium.model_metadata import MAX_LICENSES, SIZES, UNKNOWN, filter_rows
 from podium.web.plots import ci_bar_chart, progress_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
@@ -216,13 +216,15 @@ def column_choices(state: WebState, choice: str | None) -> tuple[list[str], list
 
 
 def licence_choices(state: WebState, choice: str | None) -> list[tuple[str, str]]:
-    """The licences the view's models declare (each once, whatever its case), then "not given"."""
+    """The licences the view's models declare (each once, whatever its case; at most as many as a
+    filter takes), then "not given"."""
     table, _ = view(state, choice, "", False)
     names = {}
     for value in table["license"] if "license" in table else []:
         if isinstance(value, str):
-            names.setdefault(value.lower(), value)
-    return [(names[key], key) for key in sorted(names)] + [("Not given", UNKNOWN)]
+            names.setdefault(value.casefold(), value)
+    keys = sorted(names)[: MAX_LICENSES - 1]
+    return [(names[key], key) for key in keys] + [("Not given", UNKNOWN)]
 
 
 def build(state: WebState) -> dict:

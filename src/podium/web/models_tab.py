@@ -45,20 +45,26 @@ def score_history(state: WebState, model: str | None) -> dict[str, pd.DataFrame]
 
     if not model:
         return {}
-    grouped: dict[str, list] = {}
-    for attempt in model_history(state.home, model, exact=True):  # newest first
-        result = attempt.result
-        if result is None or result.benchmark not in state.cards:
+    grouped: dict[tuple[str, str], list] = {}
+    picked: dict[str, int] = {}
+    for attempt in model_history(state.queue, state.home.results_dir, model, exact=True):  # newest first
+        request = attempt.request
+        if not request.result_file or request.benchmark not in state.cards:
             continue
-        kept = grouped.setdefault(result.benchmark, [])
-        if len(kept) < HISTORY_SHOWN:
-            interval = result.ci.get(result.primary_metric)
-            label = f"{attempt.request.created_at:%Y-%m-%d %H:%M} · {attempt.request.model.revision}"
-            kept.append((label, result.score, interval.low if interval else None, interval.high if interval else None))
+        if picked.get(request.benchmark, 0) >= HISTORY_SHOWN:  # (decided before any result file is read)
+            continue
+        picked[request.benchmark] = picked.get(request.benchmark, 0) + 1
+        result = attempt.result
+        if result is None:
+            continue
+        interval = result.ci.get(result.primary_metric)
+        label = f"{request.created_at:%Y-%m-%d %H:%M} · {request.model.revision}"
+        grouped.setdefault((request.benchmark, result.primary_metric), []).append(
+            (label, result.score, interval.low if interval else None, interval.high if interval else None)
+        )
     series = {}
-    for benchmark, rows in grouped.items():
-        card = state.cards[benchmark]
-        title = f"{card.name} — {metric_title(card.primary_metric)}, by submission (oldest first)"
+    for (benchmark, metric), rows in grouped.items():
+        title = f"{state.cards[benchmark].name} — {metric_title(metric)}, by submission (oldest first)"
         series[title] = pd.DataFrame(rows[::-1], columns=["model", "score", "ci_low", "ci_high"]).astype(
             {"score": float, "ci_low": float, "ci_high": float}
         )

@@ -9,6 +9,7 @@ import gradio as gr
 from podium.errors import PodiumError
 from podium.labels import MODEL_TYPE_TITLES
 from podium.predictions import read_predictions
+from podium.private_part import check_open
 from podium.scoring import validate
 from podium.submissions import model_info, model_problems, submit
 from podium.tasks import get_task
@@ -47,6 +48,7 @@ def check_file(state: WebState, benchmark: str | None, path: str | None) -> str:
         return ""
     try:
         gold = state.store.gold(benchmark)
+        check_open(gold.card)  # a closed benchmark takes no submissions: said before any file is read
         raw = read_predictions(Path(path), state.home.max_predictions_bytes)
         validate(gold, raw)
     except PodiumError as exc:
