@@ -80,14 +80,26 @@ def head() -> str:
         "};\n"
         "(() => {\n"
         f"  const notes = {json.dumps(notes)};\n"
+        "  let queued = false;  // once a frame: innerText lays the page out, and one table update is many mutations\n"
         "  const apply = () => {\n"
+        "    queued = false;\n"
         "    for (const th of document.querySelectorAll('#leaderboard-table th')) {\n"
         "      const note = notes[th.innerText.trim()];\n"
         "      if (note && th.title !== note) th.title = note;\n"
         "    }\n"
         "  };\n"
-        "  new MutationObserver(apply).observe(document.documentElement, {childList: true, subtree: true});\n"
-        "})();</script>"
+        "  new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(apply); } })\n"
+        "    .observe(document.documentElement, {childList: true, subtree: true});\n"
+        "})();\n"
+        # The tab the address names (?tab=, or the Models tab for ?model=), opened here in the page:
+        # a Tabs output of a server event would have Gradio copy every component's props on each
+        # progress update of every event (the 1,000-row table among them).
+        f"window.podiumOpenTab = () => {{\n"
+        "  const params = new URLSearchParams(window.location.search);\n"
+        "  const tab = params.get('tab') || (params.get('model') ? 'models' : null);\n"
+        f"  if (!{json.dumps(list(TABS))}.includes(tab)) return;\n"
+        '  document.querySelector(`[role=tab][data-tab-id="${tab}"]`)?.click();\n'
+        "};</script>"
     )
 
 
@@ -133,7 +145,7 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
         gr.Markdown("# Podium\nOpen model leaderboard: verified scores with 95% confidence intervals.")
         timer = gr.Timer(refresh_seconds)
         # wrap: on a phone the tabs take a second line instead of hiding behind an unlabelled "..."
-        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs") as tabs:
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
             with gr.Tab("Leaderboard", id="leaderboard") as tab:
                 board = leaderboard_tab.build(state)
                 parts = [board]
@@ -165,17 +177,29 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
                 loads.append(part["load"])
             watches.extend(part.get("watches", []))
 
-        # The view the address names first (?tab=, ?benchmark=, ?model=), then each tab's own load.
-        def from_address(model_shown, request):
-            return view_from_address(state, request, model_shown)
+        # The view the address names first (?tab=, ?benchmark=, ?model=), then each tab's own load: one
+        # request for all (each event's progress updates make Gradio copy the props of every output).
+        first_inputs = [models["picker"]] + [c for _, inputs, _ in loads for c in inputs]
+        first_outputs = [board["picker"], models["picker"], board["search"], *models["outputs"]]
+        first_outputs += [c for _, _, outputs in loads for c in outputs]
 
-        from_address.__annotations__ = {"request": gr.Request}  # (a class, not this module's string annotation)
-        first_outputs = [tabs, board["picker"], models["picker"], board["search"], *models["outputs"]]
+        def first_view(request, model_shown, *values):
+            out = list(view_from_address(state, request, model_shown)[1:])  # (the tab: podiumOpenTab)
+            for fn, inputs, outputs in loads:
+                args, values = values[: len(inputs)], values[len(inputs) :]
+                try:
+                    rendered = fn(*args)
+                except Exception:  # noqa: BLE001 - one tab's failure leaves the others shown
+                    log.exception("web: the first render of %s failed", fn.__qualname__)
+                    rendered = [gr.skip()] * len(outputs)
+                out.extend(rendered if len(outputs) != 1 else [rendered])
+            return out
 
-        shown = demo.load(from_address, models["picker"], first_outputs)
-        shown.then(None, None, None, js="() => { setTimeout(() => { window.podiumShown = true; }, 300); }")
-        for fn, inputs, outputs in loads:
-            demo.load(fn, inputs, outputs)
+        first_view.__annotations__ = {"request": gr.Request}  # (a class, not this module's string annotation)
+        shown = demo.load(first_view, first_inputs, first_outputs, queue=False)
+        # (the tab once its view is filled in: a Models tab opens on the model the address names)
+        opened = "() => { podiumOpenTab(); setTimeout(() => { window.podiumShown = true; }, 300); }"
+        shown.then(None, None, None, js=opened)
         refresh.wire(timer, watches)
     state.watch()
     log.info("web: built the page in %.2f s", time.perf_counter() - step)

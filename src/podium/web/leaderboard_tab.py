@@ -314,11 +314,15 @@ def build(state: WebState) -> dict:
         value = current if current in values else next((v for v in values if not v.startswith(OVERALL)), None)
         return gr.Dropdown(choices=picks, value=value)
 
-    def on_pick(choice, licensed):
+    def on_pick(choice, query, verified_only, kinds, sizes, licensed):
+        """A new benchmark: its columns (the default ones chosen), its licences, and its table, in
+        one round trip (a second one, after the columns came back, made a switch twice as slow)."""
         optional, default = column_choices(state, choice)
         picks = licence_choices(state, choice)
         kept = [v for v in licensed or [] if v in {value for _, value in picks}]
-        return gr.CheckboxGroup(choices=optional, value=default), default, gr.Dropdown(choices=picks, value=kept), kept
+        columns_now = gr.CheckboxGroup(choices=optional, value=default)
+        return (columns_now, default, gr.Dropdown(choices=picks, value=kept), kept,
+                *render(choice, query, verified_only, default, kinds, sizes, kept))  # fmt: skip
 
     def on_columns(selected):
         return selected
@@ -332,7 +336,8 @@ def build(state: WebState) -> dict:
     catalogue_seen = gr.State(state.cards_version)  # the choices above are of this version
     task_filter.change(on_filters, [task_filter, language_filter, picker], picker)
     language_filter.change(on_filters, [task_filter, language_filter, picker], picker)
-    picker.change(on_pick, [picker, licensed], [columns, chosen, licences, licensed]).then(render, inputs, outputs)
+    picker.change(on_pick, [picker, search, verified, types, sizes, licensed],
+                  [columns, chosen, licences, licensed, *outputs], queue=False)  # fmt: skip
     picker.change(None, picker, None, js="(value) => { podiumShare('benchmark', value); }")
     search.change(render, inputs, outputs)
     verified.change(render, inputs, outputs)
