@@ -74,8 +74,8 @@ def test_a_result_without_a_link_comes_back_from_the_tables_cache_as_none(home):
     from podium.web.leaderboard_tab import display  # what failed on the page for a NaN link
 
     shown, _ = display(second.table("fin-sentiment"), ["Link", "Submission"])
-    # escaped markdown, a link to its page here and none elsewhere
-    assert "[paper/no\\-link](?tab=models&model=paper%2Fno-link)" in list(shown["Model"])
+    # escaped HTML, a link to its page here and none elsewhere
+    assert '<a href="?tab=models&amp;model=paper%2Fno-link">paper/no-link</a>' in list(shown["Model"])
 
     (home / ".cache/tables.parquet").unlink()  # tables rebuilt from the cached rows: the same again
     third = _board(home)

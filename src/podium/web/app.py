@@ -201,6 +201,12 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
         opened = "() => { podiumOpenTab(); setTimeout(() => { window.podiumShown = true; }, 300); }"
         shown.then(None, None, None, js=opened)
         refresh.wire(timer, watches)
+    # The page's functions are the page's, not an API (Podium's is the REST API): left out of the
+    # description Gradio embeds in every page (460 KB at 1,000 models, each model name repeated
+    # per function), still callable by the page itself.
+    for fn in demo.fns.values():
+        if fn.api_visibility == "public":
+            fn.api_visibility = "undocumented"
     state.watch()
     log.info("web: built the page in %.2f s", time.perf_counter() - step)
     demo.podium_state = state

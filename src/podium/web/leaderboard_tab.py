@@ -160,14 +160,14 @@ def cell_texts(table: pd.DataFrame, field: str) -> list:
 
 
 def display(table: pd.DataFrame, selected: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Formatted for the page under the page's column names: model names as escaped markdown links,
+    """Formatted for the page under the page's column names: model names as escaped HTML links,
     numbers with fixed decimals (the browser still sorts them as numbers)."""
     fields = [f for f in fields_of(table) if f in ALWAYS or label(f) in selected]
     out = pd.DataFrame({label(f): pd.Series(cell_texts(table, f), dtype=object) for f in fields})
     numeric = {"rank", "rank_ub", "score", "n", "mean_score", "mean_rank", "params_b"} | {
         f for f in fields if f in table and table[f].dtype.kind == "f"
     }
-    datatypes = ["markdown" if f == "model" else ("number" if f in numeric else "str") for f in fields]
+    datatypes = ["html" if f == "model" else ("number" if f in numeric else "str") for f in fields]
     return out, datatypes
 
 
