@@ -547,3 +547,24 @@ def test_every_tab_passes_wcag_aa_contrast(browser, server, width):
             failures[tab] = found
     assert failures == {}, failures
     context.close()
+
+
+def test_the_pages_own_files_are_served_from_memory_and_kept_by_browsers(server):
+    """Gradio's files are named by their content: the same bytes and headers every time, cached a year;
+    a name that is not one of them is answered by Gradio (404), and never kept."""
+    import re
+
+    import httpx
+
+    page = httpx.get(server["url"]).text
+    asset = re.search(r'src="\./(assets/index-[^"]+\.js)"', page).group(1)
+    first, again = (httpx.get(server["url"] + asset, headers={"Accept-Encoding": "br"}) for _ in range(2))
+    assert first.status_code == again.status_code == 200 and first.content == again.content and first.content
+    assert again.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert "javascript" in first.headers["content-type"]
+    plain = httpx.get(server["url"] + asset, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and b"import" in plain.content  # each encoding kept apart
+    for _ in range(2):
+        missing = httpx.get(server["url"] + "assets/no-such-file-123.js")
+        assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")

@@ -53,6 +53,9 @@ def create_app(home: Home):
     from podium.guards import RequestGuard
 
     app.add_middleware(RequestGuard, home=home)
+    from podium.web.assets import AssetCache
+
+    app.add_middleware(AssetCache)  # (outermost: the page's files skip the guard and Gradio's routes)
     app.podium_state = demo.podium_state
     log.info("web: app ready in %.2f s", time.perf_counter() - started)
     return app
