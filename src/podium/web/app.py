@@ -109,7 +109,7 @@ TABS = ("leaderboard", "models", "submit", "compare", "queue", "about")
 def view_from_address(state: WebState, request, model_shown: str | None) -> tuple:
     """(tab, leaderboard benchmark, model, leaderboard search) as the page's address names them
     (``?tab=models&model=...``, ``?benchmark=...&search=...``), what it does not name, or names
-    wrongly, left as it is; then the Models tab's tables for the model it shows."""
+    wrongly, left as it is; then the Models tab's tables for the model it shows, and that model."""
     import gradio as gr
 
     params = dict(request.query_params) if request is not None else {}
@@ -127,6 +127,7 @@ def view_from_address(state: WebState, request, model_shown: str | None) -> tupl
         gr.Dropdown(choices=models_tab.all_models(state), value=model) if named else gr.skip(),
         search[:200] if isinstance(search, str) and search else gr.skip(),  # (a search is any text: shown as typed)
         *models_tab.render_model(state, model if named else model_shown),
+        model if named else model_shown,  # (the model those tables are of)
     )
 
 

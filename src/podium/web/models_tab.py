@@ -168,14 +168,16 @@ def build_model_tab(state: WebState) -> dict:
     history = gr.HTML(elem_id="model-history")
     submissions = gr.Dataframe(interactive=False, latex_delimiters=[], elem_id="model-submissions", datatype="str")
 
-    def on_model(model):
-        return render_model(state, model)
+    rendered = gr.State(None)  # the model the tables show: the page's first load renders it
 
-    outputs = [results, submissions, benchmark, metrics, breakdown, history]
-    # (``input``: a pick by the user. The model the address names is set and rendered by the page's
-    # first load at once; a ``change`` event would render it a second time.)
-    picker.input(on_model, picker, outputs)
-    picker.input(None, picker, None, js="(value) => { podiumShare('model', value); }")
+    def on_model(model, shown):
+        if model == shown:  # (the first load set the picker and rendered it already: once is enough)
+            return tuple(gr.skip() for _ in outputs)
+        return (*render_model(state, model), model)
+
+    outputs = [results, submissions, benchmark, metrics, breakdown, history, rendered]
+    picker.change(on_model, [picker, rendered], outputs)
+    picker.change(None, picker, None, js="(value) => { podiumShare('model', value); }")
     benchmark.change(lambda m, b: model_breakdown(state, m, b), [picker, benchmark], [metrics, breakdown])
     picker.focus(lambda: gr.Dropdown(choices=all_models(state)), None, picker)
     return {"picker": picker, "outputs": outputs}
