@@ -148,6 +148,7 @@ def test_model_type_size_and_licence_are_columns_and_filters(page):
     headers = {h.strip() for h in page.locator("#leaderboard-table th").all_inner_texts()}
     assert "Type" in headers and "Params (B)" not in headers  # (sizes on demand: the default columns fit 1440 px)
     assert "\tFine-tuned\t" in next(r for r in rows if "finbert-tone-large" in r)  # as the submitter described it
+    page.locator("#columns-accordion").get_by_text("Columns shown").click()
     page.locator("#columns").get_by_label("Params (B)").check()
     rows = _wait_rows(page, lambda r: any("\tFine-tuned\t0.34\t" in x for x in r))
     page.locator("#model-filters").get_by_text("Filter models by type").click()
@@ -494,6 +495,7 @@ def test_a_link_opens_the_view_it_names_and_model_names_open_their_page_here(bro
     page.wait_for_function("document.querySelector('#table-title')?.innerText.includes('Business News Entities')")
     link = page.locator("#leaderboard-table a", has_text="acme/crf-tagger").first
     assert link.get_attribute("href") == "?tab=models&model=acme%2Fcrf-tagger"  # this leaderboard's model page
+    assert "underline" in link.evaluate("(a) => getComputedStyle(a).textDecorationLine")  # it looks like a link
     page.goto(server["url"] + link.get_attribute("href"))
     page.wait_for_function("document.querySelector('[role=tab][aria-selected=true]')?.innerText === 'Models'")
     assert page.locator("#model-picker input").first.input_value() == "acme/crf-tagger"

@@ -22,6 +22,8 @@ th, td, th span, td span, [role=gridcell], [role=gridcell] span { font-family: v
    mid-word): bold text takes the full bold face. */
 h1, h2, h3, h4, strong, b, th, th span, .chart-title { font-weight: 700 !important; }
 .column-notes { font-size: 13px; }
+/* model names are links (HTML cells): shown as links, blue 700 (6.7:1 on white) */
+#leaderboard-table a { color: #1d4ed8 !important; text-decoration: underline !important; }
 /* what is wrong with a field, right under it (red 700: 6.5:1 on white) */
 .field-error, .field-error p, .field-error span { color: #b91c1c !important; font-size: 13px; }
 .field-error:empty, .field-error .prose:empty { display: none; }

@@ -251,7 +251,9 @@ def build(state: WebState) -> dict:
                                      label="Parameters", elem_id="filter-size")  # fmt: skip
             licences = gr.Dropdown(licence_choices(state, first), value=[], multiselect=True, label="Licence",
                                    elem_id="filter-licence")  # fmt: skip
-    columns = gr.CheckboxGroup(optional, value=default, label="Columns", elem_id="columns")
+    # (closed: on a phone its 17 choices would push the table a screen down)
+    with gr.Accordion("Columns shown", open=False, elem_id="columns-accordion"):
+        columns = gr.CheckboxGroup(optional, value=default, label="Columns", elem_id="columns")
     title = gr.Markdown(elem_id="table-title")
     # latex_delimiters=[]: Gradio renders $$...$$ in markdown cells as math by default, and a model
     # name may hold any printable text (it could otherwise draw another name or a box over the page).
