@@ -411,3 +411,15 @@ def _post_form(api, fields, token_name):
     with open(REPO / "samples/predictions/fin-sentiment/acme--tfidf-logreg.jsonl", "rb") as fh:
         return httpx.post(api["url"] + "/api/submissions", data=fields, files={"predictions": ("p.jsonl", fh)},
                           headers={"Authorization": f"Bearer {api['tokens'][token_name]}"}, timeout=30)  # fmt: skip
+
+
+def test_the_overall_table_carries_and_filters_by_the_models_facts(api):
+    url = api["url"] + "/api/leaderboard"
+    rows = httpx.get(url, params={"task_type": "chatbot"}).json()["rows"]
+    facts = {r["model"]: (r["model_type"], r["params_b"], r["license"]) for r in rows}
+    assert facts["northwind/rag-reader-xl"] == ("api", None, "proprietary")
+    assert facts["open-llm/llama-3-8b-instruct"] == ("open-weights", 8.0, "llama3")
+    api_only = httpx.get(url, params={"task_type": "chatbot", "model_type": "api"}).json()["rows"]
+    assert [r["model"] for r in api_only] == ["northwind/rag-reader-xl"]
+    assert api_only[0]["rank"] == next(r["rank"] for r in rows if r["model"] == "northwind/rag-reader-xl")
+    assert httpx.get(url, params={"task_type": "chatbot", "size": "huge"}).status_code == 422

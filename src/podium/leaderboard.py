@@ -123,11 +123,15 @@ class Standing:
     mean_rank: float
     benchmarks: int  # how many of the task type's benchmarks it has a result on
     of: int  # how many benchmarks the task type has
+    model_type: str | None = None  # what its submitter said (``Snapshot.model_facts``)
+    params_b: float | None = None
+    license: str | None = None
 
     def as_json(self) -> dict:
         return {
             "rank": self.rank, "model": self.model, "mean_score": self.mean_score, "mean_rank": self.mean_rank,
-            "benchmarks": self.benchmarks, "of": self.of,
+            "benchmarks": self.benchmarks, "of": self.of, "model_type": self.model_type, "params_b": self.params_b,
+            "license": self.license,
         }  # fmt: skip
 
 
@@ -334,10 +338,17 @@ def rows_of(table: pd.DataFrame) -> list[LeaderboardRow]:
 
 
 def standings_of(table: pd.DataFrame) -> list[Standing]:
+    """An overall table as typed rows (with the models' facts when the table has them: ``with_facts``)."""
+    count = len(table)
+    types = table["model_type"].tolist() if "model_type" in table else [None] * count
+    params = [None if v != v else float(v) for v in table["params_b"]] if "params_b" in table else [None] * count
+    licenses = table["license"].tolist() if "license" in table else [None] * count
     return [
-        Standing(rank=int(r), model=m, mean_score=float(s), mean_rank=float(mr), benchmarks=int(b), of=int(o))
-        for r, m, s, mr, b, o in zip(table["rank"], table["model"], table["mean_score"], table["mean_rank"],
-                                     table["benchmarks"], table["of"], strict=True)
+        Standing(rank=int(r), model=m, mean_score=float(s), mean_rank=float(mr), benchmarks=int(b), of=int(o),
+                 model_type=t, params_b=p, license=lic)
+        for r, m, s, mr, b, o, t, p, lic in zip(table["rank"], table["model"], table["mean_score"],
+                                                table["mean_rank"], table["benchmarks"], table["of"], types, params,
+                                                licenses, strict=True)
     ]  # fmt: skip
 
 
@@ -621,8 +632,11 @@ class Snapshot:
         return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:
+        """The overall table of a task type as typed rows, each with what its submitter said of it."""
+        from podium.model_metadata import with_facts
+
         table = self.overall(task_type)
-        return standings_of(table if limit is None else table.head(limit))
+        return standings_of(with_facts(table if limit is None else table.head(limit), self.model_facts()))
 
     def results(self) -> pd.DataFrame:
         """(benchmark, model) of every result that counts, with categorical columns."""
@@ -796,8 +810,8 @@ class Leaderboard:
             return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:
-        table = self.overall(task_type)
-        return standings_of(table if limit is None else table.head(limit))
+        """As the published snapshot gives them (``Snapshot.standings``: with the models' facts)."""
+        return self.publish().standings(task_type, limit)
 
     def _ranked(self, benchmark: str) -> RankedTable:
         ranked = self._tables.get(benchmark)

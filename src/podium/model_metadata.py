@@ -127,6 +127,20 @@ def filter_rows(
     return table if keep.all() else table[keep].reset_index(drop=True)
 
 
+def with_facts(table: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """A table of models across benchmarks (an overall table) with what the submitters said of
+    each (``Snapshot.model_facts``: type, size, licence), so it shows and filters as a benchmark's
+    table does; models that said nothing get empty fields."""
+    if not len(table):
+        return table.assign(model_type=pd.Series(dtype=object), params_b=pd.Series(dtype=float),
+                            license=pd.Series(dtype=object))  # fmt: skip
+    joined = table.merge(facts, on="model", how="left", sort=False)
+    for name in ("model_type", "license"):
+        joined[name] = joined[name].astype(object).where(joined[name].notna(), None)
+    joined["params_b"] = joined["params_b"].astype(float)
+    return joined
+
+
 def _check(values: list[str], allowed: list[str], field: str) -> None:
     wrong = [v for v in values if v not in allowed]
     if wrong:

@@ -15,6 +15,16 @@ from podium.tasks import task_type_from
 
 router = APIRouter(tags=["leaderboard"])
 
+# the model filters, as every leaderboard answer takes them (``podium.model_metadata.filters``)
+ModelTypes = Annotated[
+    list[str] | None,
+    Query(description="only these types: open-weights, api, fine-tuned, unknown (repeat the parameter for several)"),
+]
+Sizes = Annotated[
+    list[str] | None, Query(description="only these sizes: up-to-3b, 3b-10b, 10b-40b, 40b-100b, over-100b, unknown")
+]
+Licences = Annotated[list[str] | None, Query(description="only these licences (any case); unknown: none given")]
+
 
 @router.get("/leaderboard/{benchmark}", response_class=Response,
             responses=documented(LeaderboardTable, "the benchmark's rows, best first"))  # fmt: skip
@@ -24,18 +34,9 @@ def leaderboard(
     board: Board,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     metric: Annotated[str | None, Query(description="rank by this metric instead of the primary one")] = None,
-    model_type: Annotated[
-        list[str] | None,
-        Query(
-            description="only these types: open-weights, api, fine-tuned, unknown (repeat the parameter for several)"
-        ),
-    ] = None,
-    size: Annotated[
-        list[str] | None, Query(description="only these sizes: up-to-3b, 3b-10b, 10b-40b, 40b-100b, over-100b, unknown")
-    ] = None,
-    license: Annotated[
-        list[str] | None, Query(description="only these licences (any case); unknown: none given")
-    ] = None,
+    model_type: ModelTypes = None,
+    size: Sizes = None,
+    license: Licences = None,
 ) -> Response:
     """A benchmark's leaderboard: rank, rank UB, model, score, 95% CI, other metrics, n, source, ...
 
@@ -69,13 +70,25 @@ def overall(
     task_type: Annotated[str, Query(description="a task type's name, title or other spelling")],
     request: Request,
     board: Board,
+    model_type: ModelTypes = None,
+    size: Sizes = None,
+    license: Licences = None,
 ) -> Response:
     """Mean score and mean rank of each model over the benchmarks of a task type it has results on,
-    with how many of the task type's benchmarks that is (`benchmarks` of `of`)."""
+    with how many of the task type's benchmarks that is (`benchmarks` of `of`), and what its
+    submitter said of it (its newest result that says anything); `model_type`, `size` and `license`
+    filter as on a benchmark's table."""
+    from podium.leaderboard import standings_of
+    from podium.model_metadata import filter_rows, filters, with_facts
+
     kind = task_type_from(task_type)
     tables = board()
+    wanted = filters(model_type, size, license)
 
     def answer() -> dict:
-        return {"task_type": kind, "rows": [s.as_json() for s in tables.standings(kind)]}
+        table = with_facts(tables.overall(kind), tables.model_facts())
+        if any(wanted):
+            table = filter_rows(table, *map(list, wanted))
+        return {"task_type": kind, "rows": [s.as_json() for s in standings_of(table)]}
 
-    return cached_json(request, ("overall", kind), tables.version, answer)
+    return cached_json(request, ("overall", kind, *wanted), tables.version, answer)

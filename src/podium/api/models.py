@@ -135,6 +135,11 @@ class OverallRow(BaseModel):
     mean_rank: float
     benchmarks: int = Field(description="how many of the task type's benchmarks the model has results on")
     of: int = Field(description="how many benchmarks the task type has")
+    model_type: Literal["open-weights", "api", "fine-tuned"] | None = Field(
+        default=None, description="as its submitter declared it (its newest result that says anything)"
+    )
+    params_b: float | None = Field(default=None, description="parameters, in billions, as its submitter declared")
+    license: str | None = Field(default=None, description="the model's licence, as its submitter declared")
 
 
 class OverallTable(BaseModel):

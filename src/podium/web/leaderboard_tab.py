@@ -8,7 +8,7 @@ import pandas as pd
 from podium.errors import InvalidField
 from podium.labels import MODEL_TYPE_TITLES, column_title, explanation, metric_title, model_type_title
 from podium.leaderboard import ALL_TASKS
-from podium.model_metadata import MAX_LICENSES, SIZES, UNKNOWN, filter_rows
+from podium.model_metadata import MAX_LICENSES, SIZES, UNKNOWN, filter_rows, with_facts
 from podium.web.plots import ci_bar_chart, progress_chart
 from podium.web.refresh import Watch
 from podium.web.state import OVERALL, SAFE_LINK, WebState, escape_markdown, model_cell, task_title
@@ -95,7 +95,10 @@ def view(
     if choice.startswith(OVERALL):
         task_type = choice[len(OVERALL) :]
         kind = "all benchmarks" if task_type == ALL_TASKS else task_title(task_type)
-        table, title = with_facts(state.overall(task_type, bool(verified_only)), state), f"Overall: {kind}"
+        table, title = (
+            with_facts(state.overall(task_type, bool(verified_only)), state.model_facts()),
+            f"Overall: {kind}",
+        )
     else:
         card = state.cards.get(choice)
         if card is None:
@@ -109,17 +112,6 @@ def view(
     if any(filters):
         table = filter_rows(table, *[[v for v in f or [] if isinstance(v, str)] for f in filters])
     return table.reset_index(drop=True), title
-
-
-def with_facts(table: pd.DataFrame, state: WebState) -> pd.DataFrame:
-    """An overall table with what the submitters said of each model (type, size, licence)."""
-    facts = state.model_facts()
-    if not len(facts) or not len(table):
-        return table
-    joined = table.merge(facts, on="model", how="left", sort=False)
-    for name in ("model_type", "license"):
-        joined[name] = joined[name].astype(object).where(joined[name].notna(), None)
-    return joined
 
 
 def count_text(count: int, search: str | None, verified_only: bool, filters: tuple) -> str:
