@@ -234,3 +234,13 @@ def test_a_models_description_across_benchmarks_is_one_results_never_mixed(home)
         assert facts["license"] is None  # not the older result's licence
     finally:
         state.close()
+
+
+def test_the_terminal_shows_type_and_size_in_words(home):
+    table = run_podium("leaderboard", "fin-sentiment", home=home, check=True).stdout
+    finbert = next(line for line in table.splitlines() if "finbert-tone-large" in line)
+    assert finbert.split()[-2:] == ["Fine-tuned", "0.34"] and "Type" in table and "Params (B)" in table
+    overall = run_podium("leaderboard", "--task", "chatbot", home=home, check=True).stdout
+    assert "API" in next(line for line in overall.splitlines() if "rag-reader-xl" in line)
+    rows = json.loads(run_podium("leaderboard", "--task", "chatbot", "--json", home=home, check=True).stdout)
+    assert {r["model"]: r["license"] for r in rows}["northwind/rag-reader-xl"] == "proprietary"

@@ -510,6 +510,32 @@ def overall_table(tables: dict[str, pd.DataFrame | RankedTable], of: int | None 
     })  # fmt: skip
 
 
+def model_facts_of(tables: dict[str, RankedTable]) -> pd.DataFrame:
+    """What the submitters said of each model (``model``, ``model_type``, ``params_b``,
+    ``license``), one row per model that said anything: the whole description of its newest result
+    that counts and says anything (by date, then benchmark id), never fields of different results
+    mixed."""
+    fields = ["model_type", "params_b", "license"]
+    parts = []
+    for benchmark in sorted(tables):
+        table = tables[benchmark]
+        if not table.length:
+            continue
+        data = table.data.slice(0, table.length).select(["model", "updated", *fields])
+        sized = pc.fill_null(pc.invert(pc.is_nan(data["params_b"])), False)  # (null and NaN: unsaid)
+        said = pc.or_(pc.or_(pc.is_valid(data["model_type"]), pc.is_valid(data["license"])), sized)
+        if pc.any(said).as_py():
+            parts.append(data.filter(said).to_pandas())
+    if not parts:
+        types = {"model": object, "model_type": object, "params_b": float, "license": object}
+        return pd.DataFrame({name: pd.Series([], dtype=kind) for name, kind in types.items()})
+    found = pd.concat(parts, ignore_index=True).sort_values("updated", ascending=False, kind="stable")
+    found = found.drop_duplicates("model", keep="first")[["model", *fields]].reset_index(drop=True)
+    for name in ("model", "model_type", "license"):
+        found[name] = found[name].astype(object).where(found[name].notna(), None)
+    return found
+
+
 class _Frames:
     """The tables most recently asked for as DataFrames (a few: every table is kept as Arrow)."""
 
@@ -596,39 +622,11 @@ class Snapshot:
         return found
 
     def model_facts(self) -> pd.DataFrame:
-        """What the submitters said of each model (``model``, ``model_type``, ``params_b``,
-        ``license``), one row per model that said anything: the whole description of its newest
-        result that counts and says anything (by date, then benchmark id), never fields of
-        different results mixed. Made once per snapshot, for views across benchmarks (the overall
-        tables) to show and filter by."""
+        """What the submitters said of each model (``model_facts_of``), made once per snapshot, for
+        views across benchmarks (the overall tables) to show and filter by."""
         found = self.memo.get("facts")
         if found is None:
-            fields = ["model_type", "params_b", "license"]
-            parts = []
-            for benchmark in sorted(self.tables):
-                table = self.tables[benchmark]
-                if not table.length:
-                    continue
-                data = table.data.slice(0, table.length).select(["model", "updated", *fields])
-                sized = pc.fill_null(pc.invert(pc.is_nan(data["params_b"])), False)  # (null and NaN: unsaid)
-                said = pc.or_(pc.or_(pc.is_valid(data["model_type"]), pc.is_valid(data["license"])), sized)
-                if pc.any(said).as_py():
-                    parts.append(data.filter(said).to_pandas())
-            if not parts:
-                found = pd.DataFrame(
-                    {
-                        "model": pd.Series([], dtype=object),
-                        "model_type": pd.Series([], dtype=object),
-                        "params_b": pd.Series([], dtype=float),
-                        "license": pd.Series([], dtype=object),
-                    }
-                )
-            else:  # fmt: skip
-                found = pd.concat(parts, ignore_index=True).sort_values("updated", ascending=False, kind="stable")
-                found = found.drop_duplicates("model", keep="first")[["model", *fields]].reset_index(drop=True)
-                for name in ("model", "model_type", "license"):
-                    found[name] = found[name].astype(object).where(found[name].notna(), None)
-            self.memo["facts"] = found
+            found = self.memo["facts"] = model_facts_of(self.tables)
         return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:
@@ -810,8 +808,13 @@ class Leaderboard:
             return found
 
     def standings(self, task_type: str, limit: int | None = None) -> list[Standing]:
-        """As the published snapshot gives them (``Snapshot.standings``: with the models' facts)."""
-        return self.publish().standings(task_type, limit)
+        """As ``Snapshot.standings`` gives them (with the models' facts, from every benchmark's
+        table), without publishing a snapshot."""
+        from podium.model_metadata import with_facts
+
+        table = self.overall(task_type)
+        facts = model_facts_of({b: self._ranked(b) for b in self.cards})
+        return standings_of(with_facts(table if limit is None else table.head(limit), facts))
 
     def _ranked(self, benchmark: str) -> RankedTable:
         ranked = self._tables.get(benchmark)

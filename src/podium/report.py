@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from podium import formatting
-from podium.labels import column_title
+from podium.labels import column_title, model_type_title
 from podium.schema import Result
 
 
@@ -31,33 +31,37 @@ def format_result(result: Result) -> str:
     return "\n".join(lines)
 
 
-NOT_SHOWN = {"org", "ci_low", "ci_high", "version", "submission", "link", "revision", "of"}
+# (in --json all the same)
+NOT_SHOWN = {"org", "ci_low", "ci_high", "version", "submission", "link", "revision", "of", "license"}
 AS_TEXT = {"rank", "rank_ub", "model", "updated", "source", "ci", "n", "benchmarks"}
 
 
 def labelled(rows: list[dict]) -> list[dict]:
     """Leaderboard rows (the API's shape) under the terminal's column names, numbers formatted."""
-    from podium import formatting
-
     out = []
     for row in rows:
         line = {}
         for key, value in row.items():
-            if key in NOT_SHOWN:
-                continue
-            if key == "ci":
-                value = formatting.interval(row.get("ci_low"), row.get("ci_high"))
-            elif key == "n":
-                value = formatting.count(value)
-            elif key == "benchmarks" and "of" in row:
-                value = f"{value} of {row['of']}"
-            elif key == "mean_rank":
-                value = formatting.mean_rank(value)
-            elif key not in AS_TEXT:
-                value = formatting.score(value)
-            line[column_title(key)] = "" if value is None else value
+            if key not in NOT_SHOWN:
+                value = _cell(key, value, row)
+                line[column_title(key)] = "" if value is None else value
         out.append(line)
     return out
+
+
+def _cell(key: str, value, row: dict):
+    """One field of a row as the terminal shows it."""
+    special = {
+        "ci": lambda: formatting.interval(row.get("ci_low"), row.get("ci_high")),
+        "n": lambda: formatting.count(value),
+        "benchmarks": lambda: f"{value} of {row['of']}" if "of" in row else value,
+        "mean_rank": lambda: formatting.mean_rank(value),
+        "model_type": lambda: model_type_title(value),
+        "params_b": lambda: formatting.parameters(value),
+    }
+    if key in special:
+        return special[key]()
+    return value if key in AS_TEXT else formatting.score(value)
 
 
 def format_table(rows: list[dict]) -> str:

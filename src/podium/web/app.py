@@ -194,7 +194,7 @@ def build_app(home: Home, state: WebState | None = None, refresh_seconds: float 
                     rendered = fn(*args)
                 except Exception:  # noqa: BLE001 - one tab's failure leaves the others shown
                     log.exception("web: the first render of %s failed", fn.__qualname__)
-                    rendered = [gr.skip()] * len(outputs)
+                    rendered = gr.skip() if len(outputs) == 1 else [gr.skip()] * len(outputs)
                 out.extend(rendered if len(outputs) != 1 else [rendered])
             return out
 
