@@ -430,7 +430,10 @@ def test_columns_and_the_chart_say_what_their_numbers_mean(page):
     _pick(page, "benchmark-picker", "Business News Entities")
     page.wait_for_function("document.querySelector('#table-title').innerText.includes('Score: F1')")
     _wait_rows(page, lambda r: len(r) >= 3)
-    page.wait_for_function("[...document.querySelectorAll('#leaderboard-table th')].some(th => th.title)")
+    # (the title and the table's header cells are drawn in separate frames: wait for this table's headers)
+    page.wait_for_function("[...document.querySelectorAll('#leaderboard-table th')].some(th => th.title)"
+                           " && [...document.querySelectorAll('#leaderboard-table th')]"
+                           ".some(th => th.innerText.trim() === 'Precision' && th.title)")  # fmt: skip
     headers = {h["text"]: h["title"] for h in page.evaluate(HEADERS_JS)}
     assert {"Rank", "Rank (UB)", "Model", "Score", "95% CI", "Items", "Precision", "Recall"} <= set(headers), headers
     assert not {"n", "precision", "recall", "f1", "rouge_l", "exact_match"} & set(headers)  # no metric ids
