@@ -84,9 +84,9 @@ def model_problems(
     params: str | float | None = None,
     license: str | None = None,
 ) -> dict[str, str]:
-    """What is wrong with each field ``model_info`` would refuse, by field (``MODEL_FIELDS``), so
-    a form can say it beside the field (keys: "model name", "organisation", "revision", "link", "model
-    type", "parameters", "licence"); empty when ``model_info`` takes them all."""
+    """What is wrong with each field ``model_info`` would refuse, so a form can say it beside the
+    field (keys: "model name", "organisation", "revision", "link", "model type", "parameters",
+    "licence"); empty when ``model_info`` takes them all."""
     _, problems = _model_fields(name, org, revision, link, model_type, params, license)
     return {field: str(exc) for field, exc in problems.items()}
 

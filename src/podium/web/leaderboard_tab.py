@@ -110,7 +110,7 @@ def view(
     if search and search.strip():
         table = table[table["model"].str.contains(search.strip(), case=False, regex=False)]
     if any(filters):
-        table = filter_rows(table, *[[v for v in f or [] if isinstance(v, str)] for f in filters])
+        table = filter_rows(table, *filters)  # (which checks each value: a crafted one is an InvalidField)
     return table.reset_index(drop=True), title
 
 

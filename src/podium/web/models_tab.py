@@ -9,7 +9,11 @@ from podium.labels import metric_title
 from podium.web.state import WebState, task_title
 
 
-def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def model_results(
+    state: WebState, model: str | None, attempts: list | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model's results across benchmarks, and its submissions (``attempts``: its history, read
+    here when not given), newest first."""
     results = pd.DataFrame(columns=["Benchmark", "Task type", "Rank", "Score", "CI", "Updated", "Source"])
     submissions = pd.DataFrame(columns=["Submission", "Benchmark", "Revision", "Status", "Created", "Error"])
     if not model:
@@ -24,8 +28,8 @@ def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.
                          formatting.interval(row.ci_low, row.ci_high), row.updated, row.source])  # fmt: skip
     if rows:
         results = pd.DataFrame(rows, columns=results.columns)
-    requests, _ = state.queue.all()
-    mine = [r for r in requests if r.model.full_name == model][::-1]
+    attempts = history_of(state, model) if attempts is None else attempts
+    mine = [attempt.request for attempt in attempts]
     if mine:
         submissions = pd.DataFrame(
             [[r.id, r.benchmark, r.model.revision, r.status.value, r.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -38,16 +42,22 @@ def model_results(state: WebState, model: str | None) -> tuple[pd.DataFrame, pd.
 HISTORY_SHOWN = 20  # submissions per benchmark in the history chart (the newest)
 
 
-def score_history(state: WebState, model: str | None) -> dict[str, pd.DataFrame]:
-    """The model's scored submissions by benchmark, oldest first (the newest ``HISTORY_SHOWN``): a
-    table per benchmark (titled with its name and metric) for ``plots.history_chart``."""
+def history_of(state: WebState, model: str) -> list:
+    """The model's submissions, newest first, with their results read when asked for (``podium.history``)."""
     from podium.history import model_history
 
+    return model_history(state.queue, state.home.results_dir, model, exact=True)
+
+
+def score_history(state: WebState, model: str | None, attempts: list | None = None) -> dict[str, pd.DataFrame]:
+    """The model's scored submissions by benchmark, oldest first (the newest ``HISTORY_SHOWN``): a
+    table per benchmark (titled with its name and metric) for ``plots.history_chart``. ``attempts``:
+    its history, read here when not given."""
     if not model:
         return {}
     grouped: dict[tuple[str, str], list] = {}
     picked: dict[str, int] = {}
-    for attempt in model_history(state.queue, state.home.results_dir, model, exact=True):  # newest first
+    for attempt in history_of(state, model) if attempts is None else attempts:  # newest first
         request = attempt.request
         if not request.result_file or request.benchmark not in state.cards:
             continue
@@ -144,8 +154,9 @@ def render_model(state: WebState, model: str | None) -> tuple:
 
     choices = model_benchmarks(state, model)
     first = choices[0][1] if choices else None
-    return (*model_results(state, model), gr.Dropdown(choices=choices, value=first),
-            *model_breakdown(state, model, first), history_chart(score_history(state, model)))  # fmt: skip
+    attempts = history_of(state, model) if model else []  # (the queue read once for both tables)
+    return (*model_results(state, model, attempts), gr.Dropdown(choices=choices, value=first),
+            *model_breakdown(state, model, first), history_chart(score_history(state, model, attempts)))  # fmt: skip
 
 
 def build_model_tab(state: WebState) -> dict:
